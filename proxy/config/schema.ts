@@ -1,0 +1,147 @@
+// The GatewayConfig contract: what the compiler (operator/compile) produces and the proxy
+// (proxy/build) consumes. It is the only thing operator and proxy share besides the resource
+// schemas. It is validated before it is published and again before it is applied, so every
+// field is declared here with TypeBox, and this file is the field-by-field reference.
+//
+// Rules of the contract:
+// - Immutable snapshot: a new config replaces the old one whole; nothing is patched.
+// - Deterministic: the same resources compile to the same bytes and the same `hash`.
+// - Provenance: every API, stage and route names the resource it came from (`source`) and has a
+//   stable hierarchical `name` that logs and metric labels reuse.
+// - No secrets in clear: API keys appear only as hashes (later issues); Secret material only
+//   where the proxy needs it.
+import { Type, type Static } from '@sinclair/typebox'
+
+export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
+
+/** The resource a config node was compiled from. */
+export const Source = Type.Object({
+  kind: Type.String(),
+  namespace: Type.String(),
+  name: Type.String(),
+})
+export type Source = Static<typeof Source>
+
+const StringMap = Type.Record(Type.String(), Type.String())
+
+/** One integration response of an HTTP, MOCK or AWS integration. */
+export const IntegrationResponseConfig = Type.Object({
+  /** Status code of the method response this maps to, e.g. "200". */
+  statusCode: Type.String(),
+  /**
+   * Regular expression (JavaScript syntax, anchored as a whole-string match like Java's
+   * String.matches) tested against the backend status code. null: the default response.
+   */
+  selectionPattern: Type.Union([Type.String(), Type.Null()]),
+  /** method.response.header.NAME -> integration.response.header.NAME | integration.response.body | 'static'. */
+  responseParameters: StringMap,
+  /** Response templates by content type (VTL; rendered as plain text until VTL lands). */
+  responseTemplates: StringMap,
+  contentHandling: Type.Union([Type.Literal('CONVERT_TO_BINARY'), Type.Literal('CONVERT_TO_TEXT'), Type.Null()]),
+})
+export type IntegrationResponseConfig = Static<typeof IntegrationResponseConfig>
+
+export const IntegrationConfig = Type.Object({
+  type: Type.Union([
+    Type.Literal('HTTP_PROXY'),
+    Type.Literal('HTTP'),
+    Type.Literal('MOCK'),
+    Type.Literal('AWS_PROXY'),
+    Type.Literal('AWS'),
+  ]),
+  /** Backend method; 'ANY' forwards the request's method. Empty for MOCK. */
+  httpMethod: Type.String(),
+  /**
+   * Backend URL template. `{name}` is replaced by the path parameter (or by a mapped
+   * integration.request.path.name), `${stageVariables.name}` by the stage variable. Empty for MOCK.
+   */
+  uri: Type.String(),
+  /** Integration timeout in milliseconds (50..29000, default 29000). */
+  timeoutMs: Type.Integer({ minimum: 50, maximum: 29000 }),
+  /** integration.request.{path|querystring|header}.NAME -> source expression. */
+  requestParameters: StringMap,
+  /** Request templates by content type. */
+  requestTemplates: StringMap,
+  passthroughBehavior: Type.Union([
+    Type.Literal('WHEN_NO_MATCH'),
+    Type.Literal('WHEN_NO_TEMPLATES'),
+    Type.Literal('NEVER'),
+  ]),
+  contentHandling: Type.Union([Type.Literal('CONVERT_TO_BINARY'), Type.Literal('CONVERT_TO_TEXT'), Type.Null()]),
+  /** Integration responses in declaration order; HTTP_PROXY ignores them. */
+  responses: Type.Array(IntegrationResponseConfig),
+})
+export type IntegrationConfig = Static<typeof IntegrationConfig>
+
+export const MethodResponseConfig = Type.Object({
+  statusCode: Type.String(),
+  /** method.response.header.NAME -> required. */
+  responseParameters: Type.Record(Type.String(), Type.Boolean()),
+  responseModels: StringMap,
+})
+export type MethodResponseConfig = Static<typeof MethodResponseConfig>
+
+export const RouteConfig = Type.Object({
+  /**
+   * Route key, unique within a revision: "GET /pets/{petId}", "ANY /{proxy+}", or "$default"
+   * (HTTP APIs). Used as the resource label in metrics and logs.
+   */
+  key: Type.String(),
+  /** Upper-case method or 'ANY'. '$default' routes have method 'ANY'. */
+  method: Type.String(),
+  /** Resource path template, "/pets/{petId}". '$default' routes have path "". */
+  path: Type.String(),
+  authorizationType: Type.String(),
+  apiKeyRequired: Type.Boolean(),
+  /** method.request.{path|querystring|header}.NAME -> required. */
+  requestParameters: Type.Record(Type.String(), Type.Boolean()),
+  integration: IntegrationConfig,
+  methodResponses: Type.Array(MethodResponseConfig),
+})
+export type RouteConfig = Static<typeof RouteConfig>
+
+/** An immutable snapshot of an Api's routes. Stages point at revisions by id. */
+export const RevisionConfig = Type.Object({
+  /** Content-derived id of the revision (first 12 hex characters of a sha256). */
+  id: Type.String(),
+  routes: Type.Array(RouteConfig),
+})
+export type RevisionConfig = Static<typeof RevisionConfig>
+
+export const StageConfig = Type.Object({
+  /** Stage name as it appears in URLs; "$default" serves an HTTP API at the root. */
+  name: Type.String(),
+  source: Source,
+  /** Id of the revision this stage serves (one of the Api's revisions). */
+  revision: Type.String(),
+  /** Stage variables. */
+  variables: StringMap,
+})
+export type StageConfig = Static<typeof StageConfig>
+
+export const ApiConfig = Type.Object({
+  /** The apiId: first label of the execute-api host name. */
+  id: Type.String(),
+  /** Stable hierarchical name "namespace/name". */
+  name: Type.String(),
+  source: Source,
+  protocol: Type.Union([Type.Literal('REST'), Type.Literal('HTTP'), Type.Literal('WEBSOCKET')]),
+  endpointType: Type.Union([Type.Literal('REGIONAL'), Type.Literal('PRIVATE')]),
+  /** Do not serve on {apiId}.execute-api.{domain}. */
+  disableExecuteApiEndpoint: Type.Boolean(),
+  binaryMediaTypes: Type.Array(Type.String()),
+  revisions: Type.Array(RevisionConfig),
+  stages: Type.Array(StageConfig),
+})
+export type ApiConfig = Static<typeof ApiConfig>
+
+export const GatewayConfig = Type.Object({
+  schemaVersion: Type.Literal(CONFIG_SCHEMA_VERSION),
+  /** sha256 (hex) of the canonical JSON of this object without `hash`. */
+  hash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  /** Execute-api domain: APIs are served at {apiId}.execute-api.{domain}. */
+  domain: Type.String(),
+  /** APIs sorted by id. */
+  apis: Type.Array(ApiConfig),
+})
+export type GatewayConfig = Static<typeof GatewayConfig>
