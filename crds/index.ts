@@ -1,0 +1,14 @@
+// The registry of Tollgate kinds. The CRD generator, the validator and the compiler all read
+// the kinds from here.
+import { ApiKind } from './api.js'
+import { StageKind } from './stage.js'
+import type { KindDefinition } from './common.js'
+
+export { API_VERSION, GROUP, VERSION } from './common.js'
+export type { KindDefinition } from './common.js'
+
+export const KINDS: readonly KindDefinition[] = [ApiKind, StageKind]
+
+export function kindByName(kind: string): KindDefinition | undefined {
+  return KINDS.find((k) => k.kind === kind)
+}
