@@ -1,0 +1,45 @@
+// The tollgate command. Parses arguments once and hands typed options to each command.
+import { parse, USAGE, UsageError } from './options.js'
+import { runCommand } from './run.js'
+import { validateCommand, compileCommand } from './check.js'
+import { quickstartCommand } from './quickstart.js'
+
+async function main(argv: string[]): Promise<number> {
+  const args = parse(argv)
+  if (args.help || args.command === 'help') {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  const needsFiles = ['run', 'validate', 'compile']
+  if (needsFiles.includes(args.command) && args.run.files.length === 0) {
+    throw new UsageError(`${args.command} needs at least one -f PATH`)
+  }
+  switch (args.command) {
+    case 'run':
+      return runCommand(args.run)
+    case 'validate':
+      return validateCommand(args.run)
+    case 'compile':
+      return compileCommand(args.run)
+    case 'quickstart':
+      return quickstartCommand(args.run, args.backendPort)
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(args.command)}`)
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Servers keep the process alive; one-shot commands exit with their code.
+    if (code !== -1) process.exitCode = code
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`tollgate: ${err.message}\n\n${USAGE}`)
+      process.exitCode = 2
+    } else {
+      process.stderr.write(`tollgate: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+      process.exitCode = 1
+    }
+  },
+)

@@ -1,0 +1,105 @@
+// tollgate run: standalone mode. Reads manifests, compiles them with the operator's compiler,
+// serves them in-process, and re-applies on every file change without a restart. A bad edit
+// is reported (file, resource, field, reason) and the previous version keeps serving.
+import { createGateway, type Gateway } from '../proxy/gateway.js'
+import type { GatewayConfig } from '../proxy/config/schema.js'
+import { LastKnownGood } from '../operator/last-known-good.js'
+import { watchManifests, type Watcher } from '../operator/sources/watch.js'
+import { describeProblem, readManifests } from './manifests.js'
+import { compileOptions } from './check.js'
+import type { RunOptions } from './options.js'
+
+export interface Standalone {
+  readonly gateway: Gateway
+  readonly port: number
+  /** Re-reads the manifests and applies them; resolves once applied (or refused). */
+  reload(): Promise<void>
+  close(): Promise<void>
+}
+
+export type Log = (line: string) => void
+
+/** Endpoint URLs of every stage in a config, as printed at start. */
+export function endpointUrls(config: GatewayConfig, port: number): string[] {
+  const urls: string[] = []
+  for (const api of config.apis) {
+    if (api.disableExecuteApiEndpoint) continue
+    for (const stage of api.stages) {
+      const base = `http://${api.id}.execute-api.${config.domain}${port === 80 ? '' : `:${port}`}`
+      urls.push(stage.name === '$default' ? `${base}/` : `${base}/${stage.name}/`)
+    }
+  }
+  return urls
+}
+
+export async function startStandalone(opts: RunOptions, log: Log): Promise<Standalone> {
+  const gateway = createGateway()
+  const { port } = await gateway.listen(opts.port, opts.host)
+  const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
+  let printed = ''
+  let running: Promise<void> = Promise.resolve()
+
+  async function apply(): Promise<void> {
+    const manifests = await readManifests(opts.files, opts.namespace)
+    if (manifests.fileErrors.length > 0) {
+      for (const line of manifests.fileErrors) log(`error: ${line}`)
+      log(gateway.config ? 'manifests not applied: the previous config keeps serving' : 'manifests not applied')
+      return
+    }
+    const { result, rejected } = lkg.reconcile(manifests.resources)
+    for (const r of rejected) {
+      for (const p of r.problems) log(`error: ${describeProblem(r.key, manifests.origins.get(r.key), p)}`)
+      if (r.kept) log(`  ${r.key.replace(/\//, ' ')}: the previous version keeps serving`)
+    }
+    for (const s of result.statuses) {
+      const key = `${s.ref.kind}/${s.ref.namespace}/${s.ref.name}`
+      for (const p of s.problems) if (p.severity === 'warning') log(describeProblem(key, manifests.origins.get(key), p))
+    }
+    if (gateway.config?.hash === result.config.hash) return
+    try {
+      gateway.apply(result.config)
+    } catch (err) {
+      log(`error: config refused, the previous config keeps serving: ${(err as Error).message}`)
+      return
+    }
+    const urls = endpointUrls(result.config, port).join('\n')
+    if (urls !== printed) {
+      printed = urls
+      log(urls === '' ? 'no stages to serve' : `serving:\n${urls.split('\n').map((u) => `  ${u}`).join('\n')}`)
+    } else {
+      log(`applied config ${result.config.hash.slice(0, 12)}`)
+    }
+  }
+
+  function reload(): Promise<void> {
+    // One reload at a time, in order: a burst of edits never applies an older read last.
+    running = running.then(apply, apply).catch((err: unknown) => log(`error: reload failed: ${(err as Error).message}`))
+    return running
+  }
+
+  await reload()
+  const watcher: Watcher = watchManifests(opts.files, opts.holdOffMs, () => void reload())
+  return {
+    gateway,
+    port,
+    reload,
+    async close() {
+      watcher.close()
+      await running
+      await gateway.close()
+    },
+  }
+}
+
+export async function runCommand(opts: RunOptions): Promise<number> {
+  const log: Log = (line) => process.stdout.write(`${line}\n`)
+  const standalone = await startStandalone(opts, log)
+  log(`tollgate listening on http://${opts.host}:${standalone.port} (domain ${opts.domain}); watching ${opts.files.join(', ')}`)
+  const stop = () => {
+    log('shutting down')
+    standalone.close().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  return -1
+}
