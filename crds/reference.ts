@@ -121,12 +121,27 @@ function typeName(schema: TSchema): string {
 function describe(schema: TSchema): string {
   const s = schema as Record<string, unknown>
   const parts: string[] = []
-  if (typeof s.description === 'string') parts.push(s.description)
+  const description = typeof s.description === 'string' ? s.description : ''
+  if (description) parts.push(description)
+  parts.push(...constraints(schema))
+  // A default the description already names is not repeated.
+  if (s.default !== undefined && !/\(default /.test(description)) parts.push(`Default \`${JSON.stringify(s.default)}\`.`)
+  if (kindOf(schema) === 'Array') {
+    const item = constraints(s.items as TSchema)
+    if (item.length > 0) parts.push(`Each item: ${item.join(' ')}`)
+  }
+  return parts.join(' ')
+}
+
+/** Allowed values, ranges, lengths and patterns of one schema, as sentences. */
+function constraints(schema: TSchema): string[] {
+  const s = schema as Record<string, unknown>
+  const parts: string[] = []
   const values = enumValues(schema)
   if (values) parts.push(`One of ${values.map((v) => `\`${v}\``).join(', ')}.`)
-  if (s.default !== undefined) parts.push(`Default \`${JSON.stringify(s.default)}\`.`)
-  const range = bounds(s.minimum, s.maximum) ?? ''
-  if (range) parts.push(`Range ${range}.`)
+  if (s.minimum !== undefined && s.maximum !== undefined) parts.push(`Range ${String(s.minimum)}..${String(s.maximum)}.`)
+  else if (s.minimum !== undefined) parts.push(`Minimum ${String(s.minimum)}.`)
+  else if (s.maximum !== undefined) parts.push(`Maximum ${String(s.maximum)}.`)
   const length = bounds(s.minLength, s.maxLength)
   if (length) parts.push(`Length ${length}.`)
   const items = bounds(s.minItems, s.maxItems)
@@ -136,7 +151,7 @@ function describe(schema: TSchema): string {
     const keyPattern = Object.keys(s.patternProperties as object)[0]
     if (keyPattern !== undefined && keyPattern !== '^(.*)$') parts.push(`Keys match \`${keyPattern}\`.`)
   }
-  return parts.join(' ')
+  return parts
 }
 
 function bounds(min: unknown, max: unknown): string | undefined {

@@ -84,7 +84,12 @@ for (const kind of KINDS) {
         for (const v of values) if (typeof v !== 'string') problem(path, `enum value ${JSON.stringify(v)} is not a string`)
         if (node.default !== undefined && !values.includes(node.default)) problem(path, `default ${JSON.stringify(node.default)} not in enum`)
       }
-      if (node.default !== undefined && !matchesType(node.default, node.type)) problem(path, `default ${JSON.stringify(node.default)} is not a ${String(node.type)}`)
+      if (node.default !== undefined) {
+        const d = node.default
+        if (!matchesType(d, node.type)) problem(path, `default ${JSON.stringify(d)} is not a ${String(node.type)}`)
+        if (typeof d === 'string' && typeof node.pattern === 'string' && !new RegExp(node.pattern).test(d)) problem(path, `default ${d} does not match the pattern`)
+        if (typeof d === 'number' && ((node.minimum as number) > d || (node.maximum as number) < d)) problem(path, `default ${d} is out of range`)
+      }
       if (node.pattern !== undefined) {
         try {
           new RegExp(node.pattern as string)
