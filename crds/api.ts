@@ -1,7 +1,7 @@
 // Api: one API Gateway API (REST, HTTP or WebSocket) — its routes, integrations and API-wide
 // settings. Field names follow API Gateway's vocabulary in Kubernetes spelling.
 import { Type, type Static } from '@sinclair/typebox'
-import { Conditions, LocalRef, type KindDefinition } from './common.js'
+import { Conditions, LocalRef, ObservedGeneration, described, type KindDefinition } from './common.js'
 
 export const HttpMethod = Type.Union(
   ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'].map((m) => Type.Literal(m)),
@@ -48,7 +48,7 @@ export const BackendRef = Type.Object(
     port: Type.Integer({ minimum: 1, maximum: 65535, description: 'Port of the Service.' }),
     scheme: Type.Optional(Type.Union([Type.Literal('http'), Type.Literal('https')], { description: 'Default http.' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Backend as a Kubernetes Service; alternative to uri.' },
 )
 
 export const IntegrationType = Type.Union(
@@ -108,7 +108,7 @@ export const Integration = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The backend the route sends requests to.' },
 )
 export type Integration = Static<typeof Integration>
 
@@ -150,7 +150,7 @@ export const Route = Type.Object(
     ),
     operationName: Type.Optional(Type.String({ maxLength: 128, description: 'Operation name, as in OpenAPI.' })),
     authorizationType: Type.Optional(AuthorizationType),
-    authorizerRef: Type.Optional(LocalRef),
+    authorizerRef: Type.Optional(described(LocalRef, 'The Authorizer of CUSTOM, JWT and COGNITO_USER_POOLS routes.')),
     authorizationScopes: Type.Optional(Type.Array(Type.String(), { description: 'Scopes a JWT must carry.' })),
     apiKeyRequired: Type.Optional(Type.Boolean({ description: 'Require an API key (default false).' })),
     requestParameters: Type.Optional(
@@ -170,7 +170,7 @@ export type Route = Static<typeof Route>
 export const Model = Type.Object(
   {
     contentType: Type.Optional(Type.String({ description: 'Content type of the model (default application/json).' })),
-    description: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String({ description: 'What the model describes.' })),
     schema: Type.Unknown({ description: 'JSON Schema (draft 4) of the model.', 'x-kubernetes-preserve-unknown-fields': true }),
   },
   { additionalProperties: false },
@@ -178,15 +178,19 @@ export const Model = Type.Object(
 
 export const RequestValidator = Type.Object(
   {
-    validateRequestBody: Type.Optional(Type.Boolean()),
-    validateRequestParameters: Type.Optional(Type.Boolean()),
+    validateRequestBody: Type.Optional(Type.Boolean({ description: 'Validate the body against the model of its content type.' })),
+    validateRequestParameters: Type.Optional(
+      Type.Boolean({ description: 'Check that required request parameters are present.' }),
+    ),
   },
   { additionalProperties: false },
 )
 
 export const GatewayResponse = Type.Object(
   {
-    statusCode: Type.Optional(Type.String({ pattern: '^[1-5][0-9][0-9]$' })),
+    statusCode: Type.Optional(
+      Type.String({ pattern: '^[1-5][0-9][0-9]$', description: 'Status code to answer with instead of the default one.' }),
+    ),
     responseParameters: Type.Optional(StringMap("Headers: gatewayresponse.header.NAME -> 'static' or method.request.*.")),
     responseTemplates: Type.Optional(StringMap('Body templates keyed by content type.')),
   },
@@ -195,12 +199,14 @@ export const GatewayResponse = Type.Object(
 
 export const Cors = Type.Object(
   {
-    allowOrigins: Type.Optional(Type.Array(Type.String())),
-    allowMethods: Type.Optional(Type.Array(Type.String())),
-    allowHeaders: Type.Optional(Type.Array(Type.String())),
-    exposeHeaders: Type.Optional(Type.Array(Type.String())),
-    maxAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
-    allowCredentials: Type.Optional(Type.Boolean()),
+    allowOrigins: Type.Optional(Type.Array(Type.String(), { description: "Origins allowed to call the API; '*' for any." })),
+    allowMethods: Type.Optional(Type.Array(Type.String(), { description: "Methods allowed in cross-origin requests; '*' for any." })),
+    allowHeaders: Type.Optional(Type.Array(Type.String(), { description: "Request headers allowed in cross-origin requests; '*' for any." })),
+    exposeHeaders: Type.Optional(Type.Array(Type.String(), { description: 'Response headers browsers may expose to scripts.' })),
+    maxAge: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 86400, description: 'Seconds browsers may cache a preflight response.' }),
+    ),
+    allowCredentials: Type.Optional(Type.Boolean({ description: 'Allow credentials (cookies, authorization headers).' })),
   },
   { additionalProperties: false, description: 'CORS configuration.' },
 )
@@ -219,7 +225,7 @@ export const ApiSpec = Type.Object(
         description: 'Protocol of the API (default REST).',
       }),
     ),
-    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    description: Type.Optional(Type.String({ maxLength: 1024, description: 'What the API is for.' })),
     endpointType: Type.Optional(
       Type.Union([Type.Literal('REGIONAL'), Type.Literal('PRIVATE')], {
         description: 'REGIONAL: served on the public listener; PRIVATE: in-cluster only (default REGIONAL).',
@@ -252,7 +258,7 @@ export const ApiSpec = Type.Object(
 export type ApiSpec = Static<typeof ApiSpec>
 
 export const ApiStatus = Type.Object({
-  observedGeneration: Type.Optional(Type.Integer()),
+  observedGeneration: Type.Optional(ObservedGeneration),
   apiId: Type.Optional(Type.String({ description: 'The API identifier in effect.' })),
   endpoints: Type.Optional(Type.Array(Type.String(), { description: 'Endpoint URLs of the stages of this API.' })),
   conditions: Type.Optional(Conditions),

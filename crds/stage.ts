@@ -1,56 +1,67 @@
 // Stage: where an Api is served — stage name, variables, revision, throttling, caching,
 // canary, logging and tracing settings.
 import { Type, type Static } from '@sinclair/typebox'
-import { Conditions, LocalRef, SecretKeyRef, type KindDefinition } from './common.js'
+import { Conditions, LocalRef, ObservedGeneration, SecretKeyRef, described, type KindDefinition } from './common.js'
 
 export const Throttle = Type.Object(
   {
     rateLimit: Type.Number({ minimum: 0, description: 'Steady-state requests per second.' }),
     burstLimit: Type.Integer({ minimum: 0, description: 'Bucket capacity (burst).' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Token bucket throttle.' },
 )
 
 export const MethodSetting = Type.Object(
   {
-    throttlingRateLimit: Type.Optional(Type.Number({ minimum: 0 })),
-    throttlingBurstLimit: Type.Optional(Type.Integer({ minimum: 0 })),
-    cachingEnabled: Type.Optional(Type.Boolean()),
-    cacheTtlInSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-    cacheDataEncrypted: Type.Optional(Type.Boolean()),
-    requireAuthorizationForCacheControl: Type.Optional(Type.Boolean()),
-    unauthorizedCacheControlHeaderStrategy: Type.Optional(
-      Type.Union([
-        Type.Literal('FAIL_WITH_403'),
-        Type.Literal('SUCCEED_WITH_RESPONSE_HEADER'),
-        Type.Literal('SUCCEED_WITHOUT_RESPONSE_HEADER'),
-      ]),
+    throttlingRateLimit: Type.Optional(Type.Number({ minimum: 0, description: 'Steady-state requests per second.' })),
+    throttlingBurstLimit: Type.Optional(Type.Integer({ minimum: 0, description: 'Bucket capacity (burst).' })),
+    cachingEnabled: Type.Optional(Type.Boolean({ description: 'Cache responses (needs spec.cache.enabled).' })),
+    cacheTtlInSeconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 3600, description: 'Time to live of cached responses in seconds (default 300).' }),
     ),
-    metricsEnabled: Type.Optional(Type.Boolean()),
-    loggingLevel: Type.Optional(Type.Union([Type.Literal('OFF'), Type.Literal('ERROR'), Type.Literal('INFO')])),
-    dataTraceEnabled: Type.Optional(Type.Boolean()),
+    cacheDataEncrypted: Type.Optional(Type.Boolean({ description: 'Encrypt cached responses.' })),
+    requireAuthorizationForCacheControl: Type.Optional(
+      Type.Boolean({ description: 'Require authorization to invalidate the cache with Cache-Control: max-age=0.' }),
+    ),
+    unauthorizedCacheControlHeaderStrategy: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal('FAIL_WITH_403'),
+          Type.Literal('SUCCEED_WITH_RESPONSE_HEADER'),
+          Type.Literal('SUCCEED_WITHOUT_RESPONSE_HEADER'),
+        ],
+        { description: 'What to do with an unauthorized cache invalidation request.' },
+      ),
+    ),
+    metricsEnabled: Type.Optional(Type.Boolean({ description: 'Export detailed per-method metrics.' })),
+    loggingLevel: Type.Optional(
+      Type.Union([Type.Literal('OFF'), Type.Literal('ERROR'), Type.Literal('INFO')], { description: 'Execution log level.' }),
+    ),
+    dataTraceEnabled: Type.Optional(Type.Boolean({ description: 'Log full requests and responses.' })),
   },
   { additionalProperties: false },
 )
 
 export const StageSpec = Type.Object(
   {
-    apiRef: LocalRef,
+    apiRef: described(LocalRef, 'The Api this stage serves.'),
     stageName: Type.Optional(
       Type.String({
         pattern: '^([A-Za-z0-9_-]{1,128}|\\$default)$',
         description: 'Name of the stage in URLs (default: metadata.name). $default serves an HTTP API at the root.',
       }),
     ),
-    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    description: Type.Optional(Type.String({ maxLength: 1024, description: 'What the stage is for.' })),
     revision: Type.Optional(Type.String({ description: 'Api revision this stage serves (pinned deployment).' })),
     autoDeploy: Type.Optional(Type.Boolean({ description: 'Follow the latest revision of the Api.' })),
     variables: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$' }), Type.String({ maxLength: 2048 }), {
+        // Without additionalProperties: false TypeBox checks values only and lets any key through.
+        additionalProperties: false,
         description: 'Stage variables: names of letters, digits and underscores; values up to 2048 characters.',
       }),
     ),
-    throttle: Type.Optional(Throttle),
+    throttle: Type.Optional(described(Throttle, 'Default throttle of every method of the stage.')),
     methodSettings: Type.Optional(
       Type.Record(Type.String(), MethodSetting, {
         description: "Per-method settings keyed '{resourcePath}/{METHOD}' (e.g. '/pets/{petId}/GET'), or '*/*' for all.",
@@ -59,24 +70,28 @@ export const StageSpec = Type.Object(
     cache: Type.Optional(
       Type.Object(
         {
-          enabled: Type.Boolean(),
+          enabled: Type.Boolean({ description: 'Provision a response cache for the stage.' }),
           capacity: Type.Optional(Type.String({ description: 'Cache capacity, e.g. 512Mi.' })),
-          ttlSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-          encrypted: Type.Optional(Type.Boolean()),
-          keySecretRef: Type.Optional(SecretKeyRef),
+          ttlSeconds: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: 3600, description: 'Default time to live of cached responses in seconds.' }),
+          ),
+          encrypted: Type.Optional(Type.Boolean({ description: 'Encrypt cached responses.' })),
+          keySecretRef: Type.Optional(described(SecretKeyRef, 'Secret key holding the cache encryption key.')),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, description: 'Response cache of the stage.' },
       ),
     ),
     canary: Type.Optional(
       Type.Object(
         {
-          revision: Type.Optional(Type.String()),
-          percentTraffic: Type.Number({ minimum: 0, maximum: 100 }),
-          variableOverrides: Type.Optional(Type.Record(Type.String(), Type.String())),
-          useStageCache: Type.Optional(Type.Boolean()),
+          revision: Type.Optional(Type.String({ description: 'Api revision the canary serves.' })),
+          percentTraffic: Type.Number({ minimum: 0, maximum: 100, description: 'Percentage of requests sent to the canary.' }),
+          variableOverrides: Type.Optional(
+            Type.Record(Type.String(), Type.String(), { description: 'Stage variables that differ in the canary.' }),
+          ),
+          useStageCache: Type.Optional(Type.Boolean({ description: 'Let the canary use the stage cache.' })),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, description: 'Canary release: a share of traffic served by another revision.' },
       ),
     ),
     accessLogSettings: Type.Optional(
@@ -84,17 +99,17 @@ export const StageSpec = Type.Object(
         {
           format: Type.String({ description: 'Access log format with $context variables.' }),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, description: 'Access logging of the stage.' },
       ),
     ),
-    tracingEnabled: Type.Optional(Type.Boolean()),
+    tracingEnabled: Type.Optional(Type.Boolean({ description: 'Trace requests with OpenTelemetry.' })),
   },
   { additionalProperties: false },
 )
 export type StageSpec = Static<typeof StageSpec>
 
 export const StageStatus = Type.Object({
-  observedGeneration: Type.Optional(Type.Integer()),
+  observedGeneration: Type.Optional(ObservedGeneration),
   url: Type.Optional(Type.String({ description: 'Invoke URL of the stage.' })),
   revision: Type.Optional(Type.String({ description: 'Revision being served.' })),
   programmed: Type.Optional(Type.String({ description: "Fleet convergence, e.g. '3/3 at 1a2b3c'." })),

@@ -38,3 +38,20 @@ t.test('envelope errors', async (t) => {
   t.match(validateResource({ ...petstore, kind: 'Pod' }).problems, [{ field: 'kind', reason: 'UnknownKind' }])
   t.match(validateResource({ ...petstore, metadata: { name: 'Bad_Name' } }).problems, [{ field: 'metadata.name', reason: 'InvalidName' }])
 })
+
+t.test('stage variable names are checked (the record key pattern is enforced)', async (t) => {
+  const stage = {
+    apiVersion: 'tollgate.dev/v1alpha1',
+    kind: 'Stage',
+    metadata: { name: 'prod' },
+    spec: { apiRef: { name: 'petstore' }, variables: { good_1: 'x', 'bad-name': 'y' } },
+  }
+  const r = validateResource(stage)
+  t.equal(r.problems.length, 1)
+  t.match(r.problems[0], { field: 'spec.variables["bad-name"]', reason: 'FieldValueInvalid', message: 'is not a valid key: keys must match ^[A-Za-z0-9_]{1,64}$' })
+})
+
+t.test('cross-field rules run only on a spec that passed the schema', async (t) => {
+  const key = { apiVersion: 'tollgate.dev/v1alpha1', kind: 'ApiKey', metadata: { name: 'k' }, spec: { enabled: 1 } }
+  t.same(validateResource(key).problems.map((p) => p.field), ['spec.enabled'], 'no MissingValueSource on top of the type error')
+})

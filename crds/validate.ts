@@ -41,7 +41,10 @@ export function validateResource(obj: ResourceObject): ValidationResult {
   if (obj.spec === undefined) {
     problems.push(error('spec', 'Required', 'spec is required'))
   } else {
-    problems.push(...schemaProblems(kind.spec, obj.spec, 'spec'))
+    const specProblems = schemaProblems(kind.spec, obj.spec, 'spec')
+    problems.push(...specProblems)
+    // Cross-field rules assume the types the schema guarantees, so they run only on a valid spec.
+    if (specProblems.length === 0 && kind.check) problems.push(...kind.check(obj.spec))
   }
   return problems.length === 0 ? { ok: true, kind, problems: [] } : { ok: false, kind, problems }
 }
@@ -51,7 +54,8 @@ export function schemaProblems(schema: TSchema, value: unknown, prefix: string):
   if (Value.Check(schema, value)) return []
   const seen = new Set<string>()
   const problems: Problem[] = []
-  for (const e of Value.Errors(schema, value)) {
+  for (const found of Value.Errors(schema, value)) {
+    const e = narrowUnion(found)
     const field = joinField(prefix, e.path)
     if (seen.has(field)) continue
     seen.add(field)
@@ -59,6 +63,29 @@ export function schemaProblems(schema: TSchema, value: unknown, prefix: string):
     if (problems.length >= 20) break
   }
   return problems
+}
+
+/**
+ * A union of shapes (a string or a list) fails as a whole; when exactly one variant has the JSON
+ * type of the value, that variant's first error says what is wrong much better.
+ */
+function narrowUnion(e: ValueError): ValueError {
+  if (e.type !== ValueErrorType.Union || literals(e.schema)) return e
+  const variants = ((e.schema as { anyOf?: TSchema[] }).anyOf ?? []).map((v) => jsonType(v as { type?: unknown }))
+  const matching = variants.map((t, i) => (t === jsonTypeOf(e.value) ? i : -1)).filter((i) => i >= 0)
+  if (matching.length !== 1) return e
+  const inner = e.errors[matching[0] as number]?.First()
+  return inner ? narrowUnion(inner) : e
+}
+
+function jsonType(schema: { type?: unknown }): string | undefined {
+  return schema.type === 'integer' ? 'number' : typeof schema.type === 'string' ? schema.type : undefined
+}
+
+function jsonTypeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'array'
+  if (value === null) return 'null'
+  return typeof value
 }
 
 function joinField(prefix: string, pointer: string): string {
@@ -79,12 +106,17 @@ function describe(e: ValueError): string {
     case ValueErrorType.Union: {
       const values = literals(e.schema)
       if (values) return `must be one of ${values.join(', ')}; got ${JSON.stringify(e.value)}`
-      return `has an invalid value ${JSON.stringify(e.value)}`
+      const types = ((e.schema as { anyOf?: TSchema[] }).anyOf ?? []).map((v) => jsonType(v as { type?: unknown }) ?? 'value')
+      return `must be ${types.map(article).join(' or ')}; got ${JSON.stringify(e.value)}`
     }
     case ValueErrorType.ObjectRequiredProperty:
       return 'is required'
-    case ValueErrorType.ObjectAdditionalProperties:
+    case ValueErrorType.ObjectAdditionalProperties: {
+      // A record (map) with a key pattern reports a bad key as an additional property.
+      const keyPattern = Object.keys((s.patternProperties as object | undefined) ?? {})[0]
+      if (keyPattern !== undefined) return `is not a valid key: keys must match ${keyPattern}`
       return 'is not a known field'
+    }
     case ValueErrorType.StringPattern:
       return `must match ${String(s.pattern)}; got ${JSON.stringify(e.value)}`
     case ValueErrorType.StringMaxLength:
@@ -99,7 +131,13 @@ function describe(e: ValueError): string {
       return `must be at most ${String(s.maximum)}; got ${JSON.stringify(e.value)}`
     case ValueErrorType.ArrayMaxItems:
       return `must have at most ${String(s.maxItems)} items`
+    case ValueErrorType.ArrayMinItems:
+      return `must have at least ${String(s.minItems)} item${s.minItems === 1 ? '' : 's'}`
     default:
       return `${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}; got ${JSON.stringify(e.value)}`
   }
+}
+
+function article(noun: string): string {
+  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`
 }
