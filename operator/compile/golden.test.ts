@@ -5,33 +5,13 @@
 import t from 'tap'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseAllDocuments, stringify } from 'yaml'
-import { compile, type CompileOptions } from './index.js'
+import { stringify } from 'yaml'
+import { compile } from './index.js'
 import { configProblems } from '../../proxy/config/validate.js'
-import type { ResourceObject } from '../../crds/validate.js'
+import { caseNames, GOLDEN_OPTIONS, readCase, TESTDATA as dir } from './testdata/cases.js'
 
-const dir = join(import.meta.dirname, 'testdata')
 const update = process.env.UPDATE_GOLDEN === '1'
-export const GOLDEN_OPTIONS: CompileOptions = { domain: 'localhost', defaultNamespace: 'default', endpoint: { scheme: 'http', port: 8080 } }
-
-export function readCase(name: string): ResourceObject[] {
-  const text = readFileSync(join(dir, `${name}.in.yaml`), 'utf8')
-  return parseAllDocuments(text)
-    .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`${name}.in.yaml: ${doc.errors[0]!.message}`)
-      return doc.toJS() as ResourceObject | null
-    })
-    .filter((r): r is ResourceObject => r !== null)
-}
-
-export function render(resources: ResourceObject[]): string {
-  return stringify(compile(resources, GOLDEN_OPTIONS), { lineWidth: 0 })
-}
-
-const cases = readdirSync(dir)
-  .filter((f) => f.endsWith('.in.yaml'))
-  .map((f) => f.slice(0, -'.in.yaml'.length))
-  .sort()
+const cases = caseNames()
 
 t.test('there are enough cases and no orphaned outputs', async (t) => {
   t.ok(cases.length >= 18, `${cases.length} cases`)
