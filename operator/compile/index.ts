@@ -48,7 +48,9 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
   for (const stage of stages) stage.entry.problems.push(...undefinedVariableWarnings(stage))
 
   const config = assemble(apis, stages, opts)
-  return { config, statuses: entries.map((e) => statusOf(e, apis, stages, opts)) }
+  const apiOf = new Map(apis.map((a) => [a.entry, a]))
+  const stageOf = new Map(stages.map((s) => [s.entry, s]))
+  return { config, statuses: entries.map((e) => statusOf(e, apiOf.get(e), stageOf.get(e), stages, opts)) }
 }
 
 function toEntry(input: ResourceObject, defaultNamespace: string): Entry {
@@ -131,13 +133,18 @@ function assemble(apis: readonly ApiBuild[], stages: readonly StageBuild[], opts
   return { schemaVersion: body.schemaVersion, hash: configHash(body), domain: body.domain, apis: body.apis }
 }
 
-function statusOf(entry: Entry, apis: readonly ApiBuild[], stages: readonly StageBuild[], opts: CompileOptions): ResourceStatus {
+function statusOf(
+  entry: Entry,
+  api: ApiBuild | undefined,
+  stage: StageBuild | undefined,
+  stages: readonly StageBuild[],
+  opts: CompileOptions,
+): ResourceStatus {
   const status: Record<string, unknown> = {}
   if (entry.generation !== undefined) status.observedGeneration = entry.generation
   let acceptedMessage = `${entry.ref.kind} is valid`
   const compiled = entry.ref.kind === 'Api' || entry.ref.kind === 'Stage'
 
-  const api = apis.find((a) => a.entry === entry)
   if (api) {
     const conflict = api.entry.problems.some((p) => p.reason === 'ApiIdConflict')
     if (!conflict) status.apiId = api.apiId
@@ -151,7 +158,6 @@ function statusOf(entry: Entry, apis: readonly ApiBuild[], stages: readonly Stag
       : []
     acceptedMessage = `Api is valid; its routes compile to revision ${api.revision.id}`
   }
-  const stage = stages.find((s) => s.entry === entry)
   if (stage?.api && !hasErrors(entry.problems)) {
     const executeApi = !(stage.api.spec.disableExecuteApiEndpoint ?? false)
     if (executeApi) status.url = stageUrl(opts, stage.api.apiId, stage.stageName)
