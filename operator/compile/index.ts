@@ -67,7 +67,6 @@ function toEntry(input: ResourceObject, defaultNamespace: string): Entry {
     generation,
     valid: false,
     problems: [],
-    fields: {},
   }
   if (obj !== input) entry.problems.push(error('', 'InvalidResource', 'a resource must be an object'))
   return entry

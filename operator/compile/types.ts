@@ -44,8 +44,6 @@ export interface Entry {
   /** Schema-valid (validateResource passed) and not a dropped duplicate. */
   valid: boolean
   problems: Problem[]
-  /** Per-kind status fields (apiId, endpoints, url, revision). */
-  fields: Record<string, unknown>
 }
 
 export function refKey(ref: ResourceRef): string {
