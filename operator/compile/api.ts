@@ -1,0 +1,57 @@
+// One Api: protocol, apiId, routes and the revision they make. Conflicts between Apis (apiId)
+// are settled in conflicts.ts once every Api is compiled.
+import { error, type Problem } from '../../crds/problems.js'
+import type { ApiSpec } from '../../crds/api.js'
+import { canonicalJson, sha256Hex } from '../../proxy/config/hash.js'
+import type { RevisionConfig } from '../../proxy/config/schema.js'
+import { defaultApiId } from './apiid.js'
+import type { StageVariableUse } from './parameters.js'
+import { compileRoutes } from './routes.js'
+import type { Entry } from './types.js'
+import { apiNotImplemented } from './unimplemented.js'
+
+export interface ApiBuild {
+  entry: Entry
+  spec: ApiSpec
+  apiId: string
+  /** Where a conflict on the apiId is reported: the explicit field, or the name it derives from. */
+  apiIdField: string
+  protocol: 'REST' | 'HTTP' | 'WEBSOCKET'
+  revision: RevisionConfig
+  /** Stage variables the routes read, with the field that reads each. */
+  stageVariables: StageVariableUse[]
+}
+
+export const REVISION_ID_LENGTH = 12
+
+export function compileApi(entry: Entry): ApiBuild {
+  const spec = entry.obj.spec as ApiSpec
+  const protocol = spec.protocol ?? 'REST'
+  const problems: Problem[] = []
+  let routes: RevisionConfig['routes'] = []
+  let stageVariables: StageVariableUse[] = []
+  if (protocol === 'WEBSOCKET') {
+    problems.push(error('spec.protocol', 'UnsupportedProtocol', 'WebSocket APIs are not implemented yet; use REST or HTTP'))
+  } else {
+    const compiled = compileRoutes(spec.routes, { protocol, namespace: entry.ref.namespace })
+    problems.push(...compiled.problems)
+    routes = compiled.routes
+    stageVariables = compiled.stageVariables
+  }
+  problems.push(...apiNotImplemented(spec))
+  entry.problems.push(...problems)
+  return {
+    entry,
+    spec,
+    apiId: spec.apiId ?? defaultApiId(entry.ref.namespace, entry.ref.name),
+    apiIdField: spec.apiId !== undefined ? 'spec.apiId' : 'metadata.name',
+    protocol,
+    revision: { id: revisionId(routes), routes },
+    stageVariables,
+  }
+}
+
+/** Content-derived revision id: the first 12 hex characters of sha256(canonicalJson(routes)). */
+export function revisionId(routes: RevisionConfig['routes']): string {
+  return sha256Hex(canonicalJson(routes)).slice(0, REVISION_ID_LENGTH)
+}

@@ -1,0 +1,140 @@
+// One route's integration: its checks and its IntegrationConfig with every default filled.
+import { error, warning, type Problem } from '../../crds/problems.js'
+import type { Integration } from '../../crds/api.js'
+import type { IntegrationConfig, IntegrationResponseConfig } from '../../proxy/config/schema.js'
+import { integrationParameterProblems, type StageVariableUse } from './parameters.js'
+import { uriProblems } from './uri.js'
+
+export const DEFAULT_TIMEOUT_MS = 29000
+
+export interface IntegrationContext {
+  field: string
+  protocol: 'REST' | 'HTTP'
+  namespace: string
+  /** Route path template ("" for $default); a backendRef forwards to the same path. */
+  path: string
+  pathParams: readonly string[]
+}
+
+export interface CompiledIntegration {
+  config: IntegrationConfig
+  problems: Problem[]
+  stageVariables: StageVariableUse[]
+}
+
+export function compileIntegration(integration: Integration, ctx: IntegrationContext): CompiledIntegration {
+  const f = ctx.field
+  const problems: Problem[] = []
+  const stageVariables: StageVariableUse[] = []
+  // The schema has checked the value; its TypeBox type is only `string`.
+  const type = integration.type as IntegrationConfig['type']
+
+  if (type === 'AWS_PROXY' || type === 'AWS') {
+    problems.push(error(`${f}.type`, 'UnsupportedIntegrationType', `integration type ${type} is not implemented yet; use HTTP_PROXY, HTTP or MOCK`))
+  } else if (ctx.protocol === 'HTTP' && type !== 'HTTP_PROXY') {
+    problems.push(error(`${f}.type`, 'InvalidIntegrationType', `HTTP APIs have HTTP_PROXY and AWS_PROXY integrations, not ${type}`))
+  }
+
+  let uri = ''
+  let httpMethod = ''
+  if (type === 'HTTP' || type === 'HTTP_PROXY') {
+    httpMethod = integration.httpMethod ?? ''
+    if (!integration.httpMethod) {
+      problems.push(error(`${f}.httpMethod`, 'FieldRequired', `httpMethod is required for ${type} integrations (ANY forwards the request's method)`))
+    }
+    if (type === 'HTTP_PROXY' && integration.payloadFormatVersion !== undefined && integration.payloadFormatVersion !== '1.0') {
+      problems.push(error(`${f}.payloadFormatVersion`, 'InvalidIntegration', 'HTTP_PROXY integrations support only payload format 1.0'))
+    }
+    let params = integrationParameterProblems(integration.requestParameters ?? {}, ctx.pathParams, `${f}.requestParameters`)
+    if (ctx.protocol === 'HTTP' && integration.requestParameters && Object.keys(integration.requestParameters).length > 0) {
+      params = { problems: [], mappedPathParams: [], stageVariables: [] }
+      problems.push(
+        error(
+          `${f}.requestParameters`,
+          'UnsupportedRequestParameter',
+          'parameter mapping of HTTP APIs (append:/overwrite:/remove: keys) is not implemented yet',
+        ),
+      )
+    } else {
+      problems.push(...params.problems)
+      stageVariables.push(...params.stageVariables)
+    }
+    if (integration.uri !== undefined && integration.backendRef !== undefined) {
+      problems.push(error(f, 'InvalidIntegration', 'set either uri or backendRef, not both'))
+    } else if (integration.uri !== undefined) {
+      uri = integration.uri
+      const checked = uriProblems(uri, `${f}.uri`, { route: ctx.pathParams, mapped: params.mappedPathParams })
+      problems.push(...checked.problems)
+      stageVariables.push(...checked.stageVariables)
+    } else if (integration.backendRef !== undefined) {
+      const ref = integration.backendRef
+      const namespace = ref.namespace ?? ctx.namespace
+      if (namespace !== ctx.namespace) {
+        problems.push(
+          error(
+            `${f}.backendRef.namespace`,
+            'RefNotPermitted',
+            `backendRef to namespace ${namespace} is not permitted: cross-namespace references need a grant, which is not implemented yet`,
+          ),
+        )
+      }
+      uri = `${ref.scheme ?? 'http'}://${ref.name}.${namespace}.svc:${ref.port}${backendPath(ctx.path)}`
+    } else {
+      problems.push(error(f, 'FieldRequired', `${type} integrations need a uri or a backendRef`))
+    }
+  } else if (type === 'MOCK') {
+    for (const key of ['uri', 'backendRef', 'httpMethod'] as const) {
+      if (integration[key] !== undefined) problems.push(warning(`${f}.${key}`, 'FieldIgnored', `${key} is ignored by MOCK integrations`))
+    }
+  }
+
+  problems.push(...responseProblems(integration, f))
+  const config: IntegrationConfig = {
+    type,
+    httpMethod,
+    uri,
+    timeoutMs: integration.timeoutInMillis ?? DEFAULT_TIMEOUT_MS,
+    requestParameters: { ...integration.requestParameters },
+    requestTemplates: { ...integration.requestTemplates },
+    passthroughBehavior: integration.passthroughBehavior ?? 'WHEN_NO_MATCH',
+    contentHandling: integration.contentHandling ?? null,
+    responses: (integration.responses ?? []).map(
+      (r): IntegrationResponseConfig => ({
+        statusCode: r.statusCode,
+        selectionPattern: r.selectionPattern === undefined || r.selectionPattern === '' ? null : r.selectionPattern,
+        responseParameters: { ...r.responseParameters },
+        responseTemplates: { ...r.responseTemplates },
+        contentHandling: r.contentHandling ?? null,
+      }),
+    ),
+  }
+  return { config, problems, stageVariables }
+}
+
+/** The route path as a uri path: greedy {name+} becomes {name}; the $default route forwards to the root. */
+function backendPath(path: string): string {
+  return path.replace(/\{([^{}+]+)\+\}/g, '{$1}')
+}
+
+function responseProblems(integration: Integration, f: string): Problem[] {
+  const problems: Problem[] = []
+  const seen = new Set<string>()
+  ;(integration.responses ?? []).forEach((r, i) => {
+    const rf = `${f}.responses[${i}]`
+    if (seen.has(r.statusCode)) {
+      problems.push(error(`${rf}.statusCode`, 'DuplicateIntegrationResponse', `another integration response already maps to status code ${r.statusCode}`))
+    }
+    seen.add(r.statusCode)
+    if (r.selectionPattern) {
+      try {
+        // The proxy anchors the pattern as a whole-string match; both forms must compile.
+        new RegExp(r.selectionPattern)
+        new RegExp(`^(?:${r.selectionPattern})$`)
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e)
+        problems.push(error(`${rf}.selectionPattern`, 'InvalidSelectionPattern', `selectionPattern is not a valid regular expression: ${why}`))
+      }
+    }
+  })
+  return problems
+}

@@ -1,0 +1,124 @@
+// One Stage: which Api it serves (apiRef), its name in URLs and its variables. Conflicts
+// between Stages (two with one stageName on one Api) are settled in conflicts.ts.
+import { error, warning, type Problem } from '../../crds/problems.js'
+import type { StageSpec } from '../../crds/stage.js'
+import type { ApiBuild } from './api.js'
+import { childField } from './fields.js'
+import { hasErrors, type Entry } from './types.js'
+import { stageNotImplemented } from './unimplemented.js'
+
+export const DEFAULT_STAGE_NAME = '$default'
+/** AWS: "Stage names can only contain alphanumeric characters, hyphens, and underscores. Maximum length is 128 characters." */
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/
+/** AWS: stage variable values must match [A-Za-z0-9-._~:/?#&=,]+ (names are checked by the schema). */
+const VARIABLE_VALUE = /^[A-Za-z0-9\-._~:/?#&=,]+$/
+
+export interface StageBuild {
+  entry: Entry
+  spec: StageSpec
+  stageName: string
+  /** Where a conflict on the stage name is reported. */
+  stageNameField: string
+  /** The Api served, when the reference resolved to an accepted Api. */
+  api: ApiBuild | undefined
+}
+
+/** Every Api resource by "namespace/name"; `build` is absent when it failed schema validation. */
+export type ApiIndex = Map<string, { entry: Entry; build: ApiBuild | undefined }>
+
+export function compileStage(entry: Entry, apis: ApiIndex): StageBuild {
+  const spec = entry.obj.spec as StageSpec
+  const problems: Problem[] = []
+  const api = resolveApi(entry, spec, apis, problems)
+
+  const stageName = spec.stageName ?? entry.ref.name
+  const stageNameField = spec.stageName !== undefined ? 'spec.stageName' : 'metadata.name'
+  if (spec.stageName === undefined && !STAGE_NAME.test(stageName)) {
+    problems.push(
+      error(
+        'metadata.name',
+        'InvalidStageName',
+        `metadata.name ${JSON.stringify(stageName)} is not a valid stage name (letters, digits, - and _, at most 128); set spec.stageName`,
+      ),
+    )
+  }
+  if (stageName === DEFAULT_STAGE_NAME && api && api.protocol !== 'HTTP') {
+    problems.push(error('spec.stageName', 'InvalidStageName', `the $default stage is only for HTTP APIs; Api ${api.entry.ref.name} is ${api.protocol}`))
+  }
+  for (const [name, value] of Object.entries(spec.variables ?? {})) {
+    if (!VARIABLE_VALUE.test(value)) {
+      problems.push(
+        error(
+          childField('spec.variables', name),
+          'InvalidStageVariable',
+          `the value of stage variable ${name} may only contain letters, digits and - . _ ~ : / ? # & = , (and may not be empty)`,
+        ),
+      )
+    }
+  }
+  if (api && spec.revision !== undefined && spec.revision !== api.revision.id) {
+    problems.push(
+      warning(
+        'spec.revision',
+        'NotImplemented',
+        `revision ${spec.revision} cannot be served: earlier revisions are not kept yet; serving the current revision ${api.revision.id}`,
+      ),
+    )
+  }
+  problems.push(...stageNotImplemented(spec))
+  entry.problems.push(...problems)
+  return { entry, spec, stageName, stageNameField, api }
+}
+
+function resolveApi(entry: Entry, spec: StageSpec, apis: ApiIndex, problems: Problem[]): ApiBuild | undefined {
+  const namespace = spec.apiRef.namespace ?? entry.ref.namespace
+  const ref = `${namespace}/${spec.apiRef.name}`
+  if (namespace !== entry.ref.namespace) {
+    problems.push(
+      error(
+        'spec.apiRef.namespace',
+        'RefNotPermitted',
+        `apiRef to namespace ${namespace} is not permitted: cross-namespace references need a grant, which is not implemented yet`,
+      ),
+    )
+    return undefined
+  }
+  const found = apis.get(ref)
+  if (!found) {
+    problems.push(error('spec.apiRef', 'ApiNotFound', `Api ${ref} not found`))
+    return undefined
+  }
+  if (!found.build || hasErrors(found.entry.problems)) {
+    const first = found.entry.problems.find((p) => p.severity === 'error')
+    const why = first ? `: ${first.field ? `${first.field}: ` : ''}${first.message}` : ''
+    problems.push(error('spec.apiRef', 'ApiNotAccepted', `Api ${ref} is not accepted${why}`))
+    return undefined
+  }
+  return found.build
+}
+
+/**
+ * Warnings for stage variables that the Api's routes read but this stage does not define:
+ * API Gateway accepts such a stage and answers 500 at request time, and so does Tollgate.
+ */
+export function undefinedVariableWarnings(stage: StageBuild): Problem[] {
+  if (!stage.api) return []
+  const defined = stage.spec.variables ?? {}
+  const byName = new Map<string, string[]>()
+  for (const use of stage.api.stageVariables) {
+    if (Object.hasOwn(defined, use.name)) continue
+    const fields = byName.get(use.name) ?? []
+    if (!fields.includes(use.field)) fields.push(use.field)
+    byName.set(use.name, fields)
+  }
+  return [...byName.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, fields]) =>
+      warning(
+        'spec.variables',
+        'UndefinedStageVariable',
+        `stage variable ${name} is used by ${fields.join(', ')} of Api ${stage.api!.entry.ref.name} but not defined in this stage; ` +
+          'requests to those routes will fail with 500',
+      ),
+    )
+}

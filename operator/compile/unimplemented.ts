@@ -1,0 +1,39 @@
+// Fields the resource schemas accept but GatewayConfig does not carry yet, so the proxy cannot
+// act on them. Using one is not an error (manifests written for API Gateway keep working),
+// but the status says so with a NotImplemented warning instead of silently ignoring it.
+// Delete a line here when its feature lands in the contract.
+import { warning, type Problem } from '../../crds/problems.js'
+import type { ApiSpec } from '../../crds/api.js'
+import type { StageSpec } from '../../crds/stage.js'
+
+const API_FIELDS = ['models', 'requestValidators', 'gatewayResponses', 'cors', 'policy', 'minimumCompressionSize', 'apiKeySource'] as const
+const ROUTE_FIELDS = ['authorizerRef', 'authorizationScopes', 'requestValidator', 'requestModels'] as const
+const INTEGRATION_FIELDS = ['cacheKeyParameters', 'cacheNamespace'] as const
+const STAGE_FIELDS = ['throttle', 'methodSettings', 'cache', 'canary', 'accessLogSettings', 'tracingEnabled'] as const
+
+function notEnforced(field: string): Problem {
+  return warning(field, 'NotImplemented', 'is accepted but not enforced yet')
+}
+
+export function apiNotImplemented(spec: ApiSpec): Problem[] {
+  const problems: Problem[] = []
+  for (const key of API_FIELDS) if (spec[key] !== undefined) problems.push(notEnforced(`spec.${key}`))
+  spec.routes.forEach((route, i) => {
+    for (const key of ROUTE_FIELDS) if (route[key] !== undefined) problems.push(notEnforced(`spec.routes[${i}].${key}`))
+    for (const key of INTEGRATION_FIELDS) {
+      if (route.integration[key] !== undefined) problems.push(notEnforced(`spec.routes[${i}].integration.${key}`))
+    }
+  })
+  return problems
+}
+
+export function stageNotImplemented(spec: StageSpec): Problem[] {
+  const problems: Problem[] = []
+  for (const key of STAGE_FIELDS) if (spec[key] !== undefined) problems.push(notEnforced(`spec.${key}`))
+  if (spec.autoDeploy === false) {
+    problems.push(
+      warning('spec.autoDeploy', 'NotImplemented', 'autoDeploy: false is not implemented yet: a stage serves the current spec of its Api until deployments land'),
+    )
+  }
+  return problems
+}
