@@ -1,6 +1,5 @@
 // tollgate validate / tollgate compile: one-shot commands over manifest files.
 import { compile, type CompileOptions, type CompileResult } from '../operator/compile/index.js'
-import { resourceKey } from '../operator/last-known-good.js'
 import { describeProblem, readManifests, type Manifests } from './manifests.js'
 import type { CommonOptions, RunOptions } from './options.js'
 
@@ -14,9 +13,8 @@ export function report(manifests: Manifests, result: CompileResult): { lines: st
   const lines = [...manifests.fileErrors]
   let errors = manifests.fileErrors.length
   for (const s of result.statuses) {
-    const key = resourceKey(s.ref)
     for (const p of s.problems) {
-      lines.push(describeProblem(key, manifests.origins.get(key), p))
+      lines.push(describeProblem(s.ref, manifests.origins, p))
       if (p.severity === 'error') errors++
     }
   }

@@ -48,12 +48,11 @@ export async function startStandalone(opts: RunOptions, log: Log): Promise<Stand
     }
     const { result, rejected } = lkg.reconcile(manifests.resources)
     for (const r of rejected) {
-      for (const p of r.problems) log(`error: ${describeProblem(r.key, manifests.origins.get(r.key), p)}`)
-      if (r.kept) log(`  ${r.key.replace(/\//, ' ')}: the previous version keeps serving`)
+      for (const p of r.problems) log(`error: ${describeProblem(r.ref, manifests.origins, p)}`)
+      if (r.kept) log(`  ${r.ref.kind} ${r.ref.namespace}/${r.ref.name}: the previous version keeps serving`)
     }
     for (const s of result.statuses) {
-      const key = `${s.ref.kind}/${s.ref.namespace}/${s.ref.name}`
-      for (const p of s.problems) if (p.severity === 'warning') log(describeProblem(key, manifests.origins.get(key), p))
+      for (const p of s.problems) if (p.severity === 'warning') log(describeProblem(s.ref, manifests.origins, p))
     }
     if (gateway.config?.hash === result.config.hash) return
     try {

@@ -6,10 +6,10 @@ import type { ResourceObject } from '../crds/validate.js'
 import type { Problem } from '../crds/problems.js'
 import { canonicalJson } from '../proxy/config/hash.js'
 import { compile, type CompileOptions, type CompileResult } from './compile/index.js'
+import { refKey, type ResourceRef } from './compile/types.js'
 
 export interface Rejected {
-  /** "Kind/namespace/name" */
-  key: string
+  ref: ResourceRef
   problems: Problem[]
   /** True when an earlier valid version of the resource keeps serving. */
   kept: boolean
@@ -21,13 +21,9 @@ export interface ReconcileResult {
   rejected: Rejected[]
 }
 
-export function resourceKey(r: { kind: string; namespace: string; name: string }): string {
-  return `${r.kind}/${r.namespace}/${r.name}`
-}
-
-function keyOf(obj: ResourceObject, defaultNamespace: string): string {
+function refOf(obj: ResourceObject, defaultNamespace: string): ResourceRef {
   const ns = typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace : defaultNamespace
-  return resourceKey({ kind: String(obj.kind), namespace: ns, name: String(obj.metadata?.name) })
+  return { kind: String(obj.kind), namespace: ns, name: String(obj.metadata?.name) }
 }
 
 export class LastKnownGood {
@@ -40,29 +36,29 @@ export class LastKnownGood {
     const bad = new Map<string, Problem[]>()
     for (const s of first.statuses) {
       const errors = s.problems.filter((p) => p.severity === 'error')
-      if (errors.length > 0) bad.set(resourceKey(s.ref), errors)
+      if (errors.length > 0) bad.set(refKey(s.ref), errors)
     }
     const rejected: Rejected[] = []
     const inputs = resources.map((obj) => {
-      const key = keyOf(obj, this.opts.defaultNamespace)
-      const errors = bad.get(key)
-      const previous = this.good.get(key)
+      const ref = refOf(obj, this.opts.defaultNamespace)
+      const errors = bad.get(refKey(ref))
+      const previous = this.good.get(refKey(ref))
       if (!errors || previous === undefined || canonicalJson(previous) === canonicalJson(obj)) return obj
-      rejected.push({ key, problems: errors, kept: true })
+      rejected.push({ ref, problems: errors, kept: true })
       return previous
     })
     const result = rejected.length > 0 ? compile(inputs, this.opts) : first
     // Whatever still has errors after the substitutions is rejected without a fallback.
     for (const s of result.statuses) {
       const errors = s.problems.filter((p) => p.severity === 'error')
-      if (errors.length > 0) rejected.push({ key: resourceKey(s.ref), problems: errors, kept: false })
+      if (errors.length > 0) rejected.push({ ref: s.ref, problems: errors, kept: false })
     }
     // Remember what compiled cleanly this time; forget resources that no longer exist.
     const present = new Set<string>()
     for (const obj of inputs) {
-      const key = keyOf(obj, this.opts.defaultNamespace)
+      const key = refKey(refOf(obj, this.opts.defaultNamespace))
       present.add(key)
-      const status = result.statuses.find((s) => resourceKey(s.ref) === key)
+      const status = result.statuses.find((s) => refKey(s.ref) === key)
       if (status && !status.problems.some((p) => p.severity === 'error')) this.good.set(key, obj)
     }
     for (const key of [...this.good.keys()]) if (!present.has(key)) this.good.delete(key)

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { isMap, isNode, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml'
 import type { ResourceObject } from '../../crds/validate.js'
 import type { ResourceRef, ResourceStatus } from '../compile/index.js'
+import { refKey } from '../compile/types.js'
 
 export interface Origin {
   file: string
@@ -84,9 +85,8 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions 
   return { resources, files, problems }
 }
 
-export function resourceKey(ref: ResourceRef): string {
-  return `${ref.kind}/${ref.namespace}/${ref.name}`
-}
+/** "Kind/namespace/name", the key of a resource everywhere. */
+export const resourceKey = refKey
 
 /** Parses the documents of one file. Pure: exported for tests and for sources that already hold the text. */
 export function parseManifests(text: string, file: string, defaultNamespace: string, problems: LoadProblem[]): LoadedResource[] {
