@@ -155,18 +155,19 @@ export class GatewayResponses {
     }
     const rendered = this.rendered[type]
     const body = opts?.message === undefined ? rendered.body : Buffer.from(JSON.stringify({ message: opts.message }))
+    // Header names spelled as AWS sends them.
     const headers: Record<string, string | number> = {
-      'content-type': 'application/json',
-      'content-length': body.length,
+      'Content-Type': 'application/json',
+      'Content-Length': body.length,
     }
     if (this.protocol === 'REST') {
-      headers['x-amzn-requestid'] = ids.requestId
-      if (rendered.errorType !== null) headers['x-amzn-errortype'] = rendered.errorType
+      headers['x-amzn-RequestId'] = ids.requestId
+      if (rendered.errorType !== null) headers['x-amzn-ErrorType'] = rendered.errorType
       headers['x-amz-apigw-id'] = ids.extendedRequestId
     } else {
       headers['apigw-requestid'] = ids.extendedRequestId
     }
-    if (opts?.close) headers.connection = 'close'
+    if (opts?.close) headers.Connection = 'close'
     res.writeHead(rendered.status, headers)
     res.end(body)
   }
