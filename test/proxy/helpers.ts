@@ -187,6 +187,17 @@ export function statusOf(raw: string): number {
   return Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0)
 }
 
+/** The body of a raw response, de-chunked when it was sent chunked. */
 export function bodyOf(raw: string): string {
-  return raw.slice(raw.indexOf('\r\n\r\n') + 4)
+  const end = raw.indexOf('\r\n\r\n')
+  let body = raw.slice(end + 4)
+  if (!/^transfer-encoding: chunked/im.test(raw.slice(0, end))) return body
+  let out = ''
+  for (;;) {
+    const line = body.indexOf('\r\n')
+    const size = parseInt(body.slice(0, line), 16)
+    if (!(size > 0)) return out
+    out += body.slice(line + 2, line + 2 + size)
+    body = body.slice(line + 2 + size + 2)
+  }
 }
