@@ -45,7 +45,9 @@ class Node<T> {
   greedy: Leaf<T> | null = null
 }
 
-export class RouterError extends Error {}
+export class RouterError extends Error {
+  override name = 'RouterError'
+}
 
 /** Splits a resource path template into segments; throws RouterError when it is not a valid template. */
 export function parseTemplate(path: string): { kind: 'static' | 'param' | 'greedy'; text: string }[] {
