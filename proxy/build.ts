@@ -1,0 +1,117 @@
+// build: GatewayConfig → Runtime, pure (no I/O, no clock). Everything a request needs is
+// precompiled here: one router per revision, and per stage and route the pipeline's handler
+// array with stage variables resolved, URIs split, mappings and patterns compiled.
+// A route that cannot be built answers 500 (API_CONFIGURATION_ERROR) and is reported in
+// `problems`; it never blocks the rest of the config.
+import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
+import { GatewayError } from './errors.js'
+import { GatewayResponses } from './gateway-responses.js'
+import { HostMatcher } from './host.js'
+import { compileIntegration } from './integrations/compile.js'
+import { PIPELINE } from './pipeline/order.js'
+import type { Handler } from './pipeline/types.js'
+import { Router, RouterError } from './router.js'
+import type { ApiRuntime, RouteRuntime, Runtime, StageRuntime } from './runtime.js'
+
+export interface BuildOptions {
+  /** Request body limit, named by the 413 message. Default 10 MiB. */
+  readonly maxBodyBytes?: number
+}
+
+function brokenRoute(message: string): Handler {
+  return () => {
+    throw new GatewayError('TG_ERR_ROUTE_CONFIGURATION', 'API_CONFIGURATION_ERROR', message)
+  }
+}
+
+interface RevisionRouting {
+  readonly router: Router<number>
+  /** Routes the router refused (bad path template), by index. */
+  readonly refused: ReadonlyMap<number, string>
+}
+
+function buildRouter(routes: readonly RouteConfig[]): RevisionRouting {
+  const router = new Router<number>()
+  const refused = new Map<number, string>()
+  routes.forEach((route, i) => {
+    if (route.key === '$default') return
+    try {
+      router.add(route.method.toUpperCase(), route.path, i)
+    } catch (err) {
+      if (!(err instanceof RouterError)) throw err
+      refused.set(i, err.message)
+    }
+  })
+  return { router, refused }
+}
+
+function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, origins: Set<string>, problems: string[]): RouteRuntime {
+  try {
+    const integration = compileIntegration(api, stage, route)
+    if (integration.uri !== null) origins.add(integration.uri.origin)
+    const handlers: Handler[] = []
+    for (const pipelineStage of PIPELINE) {
+      const handler = pipelineStage.build({ api, stage, route, integration })
+      if (handler !== null) handlers.push(handler)
+    }
+    return { key: route.key, config: route, handlers }
+  } catch (err) {
+    const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${(err as Error).message}`
+    problems.push(message)
+    return { key: route.key, config: route, handlers: [brokenRoute(message)] }
+  }
+}
+
+function buildApi(api: ApiConfig, maxBodyBytes: number, origins: Set<string>, problems: string[]): ApiRuntime {
+  const stages = new Map<string, StageRuntime>()
+  const runtime: ApiRuntime & { defaultStage: StageRuntime | null } = {
+    id: api.id,
+    name: api.name,
+    protocol: api.protocol,
+    served: !api.disableExecuteApiEndpoint && api.protocol !== 'WEBSOCKET',
+    stages,
+    defaultStage: null,
+    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes),
+  }
+  const routing = new Map<string, RevisionRouting>()
+  for (const revision of api.revisions) routing.set(revision.id, buildRouter(revision.routes))
+  for (const stage of api.stages) {
+    const revision = api.revisions.find((r) => r.id === stage.revision)!
+    const { router, refused } = routing.get(revision.id)!
+    const routes = revision.routes.map((route, i) => {
+      const reason = refused.get(i)
+      if (reason === undefined) return buildRoute(api, stage, route, origins, problems)
+      const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${reason}`
+      problems.push(message)
+      return { key: route.key, config: route, handlers: [brokenRoute(message)] }
+    })
+    const defaultIndex = api.protocol === 'HTTP' ? revision.routes.findIndex((r) => r.key === '$default') : -1
+    const stageRuntime: StageRuntime = {
+      name: stage.name,
+      api: runtime,
+      variables: stage.variables,
+      router,
+      routes,
+      defaultRoute: defaultIndex === -1 ? null : routes[defaultIndex]!,
+    }
+    if (api.protocol === 'HTTP' && stage.name === '$default') runtime.defaultStage = stageRuntime
+    else stages.set(stage.name, stageRuntime)
+  }
+  return runtime
+}
+
+export function build(config: GatewayConfig, options: BuildOptions = {}): Runtime {
+  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024
+  const origins = new Set<string>()
+  const problems: string[] = []
+  const apis = new Map<string, ApiRuntime>()
+  for (const api of config.apis) apis.set(api.id.toLowerCase(), buildApi(api, maxBodyBytes, origins, problems))
+  return {
+    config,
+    hosts: new HostMatcher(config.domain),
+    apis,
+    origins,
+    responses: new GatewayResponses('REST', maxBodyBytes),
+    problems,
+  }
+}

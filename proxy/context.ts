@@ -1,0 +1,149 @@
+// The request context: one object per request, every field set in the constructor (a stable
+// shape for V8), passed explicitly to every pipeline stage. A stage ends the chain by setting
+// `done` (the response is then written by respond or was written by the stage itself).
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import type { ContextKey } from './integrations/mapping.js'
+import type { UpstreamCall } from './integrations/upstream.js'
+import type { UpstreamPools } from './integrations/pools.js'
+import type { RequestIds } from './request-id.js'
+import type { ApiRuntime, RouteRuntime, StageRuntime } from './runtime.js'
+
+export interface Services {
+  readonly pools: UpstreamPools
+  readonly maxBodyBytes: number
+}
+
+export type ResponseBody = string | Buffer | UpstreamCall | null
+
+const EMPTY_HEADERS: IncomingHttpHeaders = Object.freeze({}) as IncomingHttpHeaders
+
+export class RequestContext {
+  readonly requestId: string
+  readonly extendedRequestId: string
+  readonly traceId: string
+  readonly startedAt: number
+  readonly api: ApiRuntime
+  readonly stage: StageRuntime
+  readonly route: RouteRuntime
+  readonly method: string
+  /** The normalized path after the stage, "/pets/42". */
+  readonly path: string
+  /** The query string as received, without "?" ('' when none). */
+  readonly rawQuery: string
+  /** Path parameters, percent-decoded (set by the route stage). */
+  pathParams: Record<string, string>
+  /** Path parameters as normalized, still-encoded segments (what is forwarded to backends). */
+  rawPathParams: Record<string, string>
+  /** Parsed query, last value wins (as API Gateway's single-value parameters); lazily. */
+  private queryParams: Map<string, string> | null
+  /** True once the request body was handed to an integration (or read). */
+  bodyConsumed: boolean
+
+  // Integration request, set by transform-request.
+  integrationMethod: string
+  integrationPath: string
+  integrationHeaders: Record<string, string | string[]>
+  integrationBody: string | Buffer | Readable | null
+
+  // Integration response, set by integrate.
+  upstream: UpstreamCall | null
+  integrationStatus: number
+  integrationResponseHeaders: IncomingHttpHeaders
+
+  // Method response, set by transform-response and written by respond.
+  status: number
+  responseHeaders: Record<string, string | string[] | number>
+  responseBody: ResponseBody
+  done: boolean
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly services: Services,
+    ids: RequestIds,
+    startedAt: number,
+    route: RouteRuntime,
+    stage: StageRuntime,
+    path: string,
+    rawQuery: string,
+    readonly segments: { readonly raw: readonly string[]; readonly decoded: readonly string[]; readonly names: readonly string[]; readonly spans: readonly number[] },
+  ) {
+    this.requestId = ids.requestId
+    this.extendedRequestId = ids.extendedRequestId
+    this.traceId = ids.traceId
+    this.startedAt = startedAt
+    this.api = stage.api
+    this.stage = stage
+    this.route = route
+    this.method = req.method ?? 'GET'
+    this.path = path
+    this.rawQuery = rawQuery
+    this.pathParams = {}
+    this.rawPathParams = {}
+    this.queryParams = null
+    this.bodyConsumed = false
+    this.integrationMethod = ''
+    this.integrationPath = ''
+    this.integrationHeaders = {}
+    this.integrationBody = null
+    this.upstream = null
+    this.integrationStatus = 0
+    this.integrationResponseHeaders = EMPTY_HEADERS
+    this.status = 200
+    this.responseHeaders = {}
+    this.responseBody = null
+    this.done = false
+  }
+
+  query(name: string): string | undefined {
+    if (this.queryParams === null) {
+      this.queryParams = new Map()
+      if (this.rawQuery !== '') for (const [k, v] of new URLSearchParams(this.rawQuery)) this.queryParams.set(k, v)
+    }
+    return this.queryParams.get(name)
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name]
+    return Array.isArray(value) ? value.join(',') : value
+  }
+
+  get sourceIp(): string {
+    return this.req.socket.remoteAddress ?? ''
+  }
+
+  /** A $context variable readable by mappings. */
+  contextValue(key: ContextKey): string {
+    switch (key) {
+      case 'requestId':
+        return this.requestId
+      case 'extendedRequestId':
+        return this.extendedRequestId
+      case 'apiId':
+        return this.api.id
+      case 'stage':
+        return this.stage.name
+      case 'resourcePath':
+        return this.route.config.path
+      case 'httpMethod':
+        return this.method
+      case 'path':
+        return this.stage.name === '$default' ? this.path : `/${this.stage.name}${this.path === '/' ? '' : this.path}`
+      case 'protocol':
+        return `HTTP/${this.req.httpVersion}`
+      case 'domainName':
+        return (this.req.headers.host ?? '').replace(/:\d+$/, '')
+      case 'domainPrefix':
+        return (this.req.headers.host ?? '').split('.')[0] ?? ''
+      case 'requestTime':
+        return new Date(this.startedAt).toUTCString()
+      case 'requestTimeEpoch':
+        return String(this.startedAt)
+      case 'identity.sourceIp':
+        return this.sourceIp
+      case 'identity.userAgent':
+        return this.header('user-agent') ?? ''
+    }
+  }
+}

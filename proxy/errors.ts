@@ -1,0 +1,26 @@
+// Coded errors of the request path. A GatewayError carries the gateway response type it is
+// answered with; `code` is stable (TG_ERR_*) for logs and metrics. Anything else thrown on the
+// request path is a bug: it is logged and answered with DEFAULT_5XX, never leaked to a client.
+import type { ResponseType } from './gateway-responses.js'
+
+export type GatewayErrorCode =
+  | 'TG_ERR_INTEGRATION_TIMEOUT'
+  | 'TG_ERR_INTEGRATION_FAILURE'
+  | 'TG_ERR_INVALID_ENDPOINT'
+  | 'TG_ERR_ROUTE_CONFIGURATION'
+  | 'TG_ERR_NO_INTEGRATION_RESPONSE'
+  | 'TG_ERR_MOCK_STATUS'
+  | 'TG_ERR_UNSUPPORTED_MEDIA_TYPE'
+  | 'TG_ERR_BODY_TOO_LARGE'
+  | 'TG_ERR_BAD_PATH'
+
+export class GatewayError extends Error {
+  constructor(
+    readonly code: GatewayErrorCode,
+    readonly responseType: ResponseType,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'GatewayError'
+  }
+}

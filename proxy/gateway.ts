@@ -1,0 +1,151 @@
+// The gateway: an HTTP/1.1 server (node:http, strict parsing, size and time limits) serving the
+// current runtime, with atomic hot reload.
+//
+// Hot reload: apply() validates, builds and swaps one reference. A request resolves the runtime
+// once when it starts and finishes on it, so in-flight requests keep their config. A retired
+// runtime releases its upstream pools when its last request has finished; pools shared with
+// the new runtime stay open (they are keyed by origin and reference-counted).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { build } from './build.js'
+import type { GatewayConfig } from './config/schema.js'
+import { assertValidConfig } from './config/validate.js'
+import type { RequestContext, Services } from './context.js'
+import { GatewayResponses } from './gateway-responses.js'
+import { abandon, handleRequest } from './handle-request.js'
+import { DEFAULT_POOL_OPTIONS, UpstreamPools } from './integrations/pools.js'
+import { newRequestIds } from './request-id.js'
+import type { Runtime } from './runtime.js'
+
+export interface ProxyLimits {
+  /** Request body limit (API Gateway's payload quota: 10 MiB). Larger → 413. */
+  maxBodyBytes: number
+  /** Request line and headers (API Gateway's quota: 10240 bytes). Larger → 431. */
+  maxHeaderBytes: number
+  /** Time to receive the request headers. */
+  headersTimeoutMs: number
+  /** Time to receive the whole request. */
+  requestTimeoutMs: number
+  /** Idle time of a keep-alive client connection. */
+  keepAliveTimeoutMs: number
+}
+
+export const DEFAULT_LIMITS: ProxyLimits = Object.freeze({
+  maxBodyBytes: 10 * 1024 * 1024,
+  maxHeaderBytes: 10240,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+})
+
+export interface GatewayOptions {
+  limits?: Partial<ProxyLimits>
+  /** Connections per upstream origin (default 256). */
+  upstreamConnections?: number
+  /** Where config problems and internal errors are reported (default: stderr). */
+  log?: (line: string) => void
+  /** How long close() lets in-flight requests finish before cutting connections (default 30 s). */
+  drainTimeoutMs?: number
+}
+
+export interface Gateway {
+  readonly server: Server
+  readonly config: GatewayConfig | undefined
+  /** Validates, builds and swaps in a config; throws ConfigError and keeps the old one serving. */
+  apply(config: unknown): void
+  listen(port: number, host: string): Promise<AddressInfo>
+  /** Stops accepting, lets in-flight requests finish, closes upstream pools. */
+  close(): Promise<void>
+}
+
+interface Live {
+  readonly runtime: Runtime
+  inFlight: number
+  retired: boolean
+}
+
+export function createGateway(opts: GatewayOptions = {}): Gateway {
+  const limits: ProxyLimits = { ...DEFAULT_LIMITS, ...opts.limits }
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const pools = new UpstreamPools({ ...DEFAULT_POOL_OPTIONS, connections: opts.upstreamConnections ?? DEFAULT_POOL_OPTIONS.connections })
+  const services: Services = { pools, maxBodyBytes: limits.maxBodyBytes }
+  const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
+  const reportBug = (err: unknown, ctx: RequestContext): void => {
+    log(`error: request ${ctx.requestId} (${ctx.api.id} ${ctx.stage.name} ${ctx.route.key}) failed: ${(err as Error)?.stack ?? String(err)}`)
+  }
+  let live: Live | null = null
+  let closing = false
+
+  function retire(old: Live): void {
+    old.retired = true
+    if (old.inFlight === 0) pools.release(old.runtime.origins)
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const current = live
+    if (current === null) {
+      unconfigured.send(res, 'API_NOT_FOUND', newRequestIds(Date.now()), { close: true })
+      return
+    }
+    current.inFlight++
+    let ctx: RequestContext | null = null
+    res.once('close', () => {
+      if (ctx !== null && !res.writableFinished) abandon(ctx)
+      if (--current.inFlight === 0 && current.retired) pools.release(current.runtime.origins)
+      if (closing) server.closeIdleConnections()
+    })
+    ctx = handleRequest(current.runtime, services, reportBug, req, res)
+  }
+
+  const server = createServer(
+    {
+      requireHostHeader: true,
+      insecureHTTPParser: false,
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+    },
+    onRequest,
+  )
+
+  return {
+    server,
+    get config() {
+      return live?.runtime.config
+    },
+    apply(config: unknown): void {
+      assertValidConfig(config)
+      const runtime = build(config, { maxBodyBytes: limits.maxBodyBytes })
+      for (const problem of runtime.problems) log(`config ${config.hash.slice(0, 12)}: ${problem} (the route answers 500)`)
+      pools.acquire(runtime.origins)
+      const old = live
+      live = { runtime, inFlight: 0, retired: false }
+      if (old !== null) retire(old)
+    },
+    listen(port: number, host: string): Promise<AddressInfo> {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error) => reject(err)
+        server.once('error', onError)
+        server.listen(port, host, () => {
+          server.off('error', onError)
+          resolve(server.address() as AddressInfo)
+        })
+      })
+    },
+    async close(): Promise<void> {
+      closing = true
+      const wasListening = server.listening
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const timer = setTimeout(() => server.closeAllConnections(), opts.drainTimeoutMs ?? 30_000)
+      try {
+        if (wasListening) await drained
+      } finally {
+        clearTimeout(timer)
+      }
+      if (live !== null) retire(live)
+      await pools.closeAll()
+    },
+  }
+}

@@ -1,0 +1,90 @@
+// The entry of every request: host → API, size check, path normalization, stage, route, then
+// the route's pipeline. Answers that come before a route is known go straight through the
+// gateway responses.
+//
+// HOT PATH — change with care.
+//
+// Stage selection: REST APIs take the stage from the first path segment (no segment or an
+// unknown stage: 403 Forbidden, as API Gateway answers). HTTP APIs take it from the first
+// segment when it names a stage, else serve the `$default` stage at the root (no `$default`
+// stage: 404 Not Found). Unknown route: REST 403 Missing Authentication Token; HTTP APIs the
+// `$default` route, else 404 Not Found.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { RequestContext, type Services } from './context.js'
+import { GatewayError } from './errors.js'
+import type { ResponseIds } from './gateway-responses.js'
+import { normalizePath, type NormalizedPath } from './path-normalization.js'
+import { newRequestIds } from './request-id.js'
+import { runPipeline, type BugReporter } from './pipeline/run.js'
+import type { Runtime, StageRuntime } from './runtime.js'
+
+const NO_NAMES: readonly string[] = []
+const NO_SPANS: readonly number[] = []
+
+function bodyPending(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
+}
+
+/** Handles a request; returns its context once it entered a route's pipeline, else null. */
+export function handleRequest(runtime: Runtime, services: Services, reportBug: BugReporter, req: IncomingMessage, res: ServerResponse): RequestContext | null {
+  const now = Date.now()
+  const ids = newRequestIds(now)
+  const apiId = runtime.hosts.apiId(req.headers.host)
+  const api = apiId === null ? undefined : runtime.apis.get(apiId)
+  if (api === undefined || !api.served) {
+    runtime.responses.send(res, 'API_NOT_FOUND', ids, { close: bodyPending(req) })
+    return null
+  }
+  const length = req.headers['content-length']
+  if (length !== undefined && Number(length) > services.maxBodyBytes) {
+    api.responses.send(res, 'REQUEST_TOO_LARGE', ids, { close: true })
+    return null
+  }
+
+  const url = req.url ?? '/'
+  const q = url.indexOf('?')
+  let normalized: NormalizedPath
+  try {
+    normalized = normalizePath(q === -1 ? url : url.slice(0, q))
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err
+    api.responses.send(res, err.responseType, ids, { close: bodyPending(req) })
+    return null
+  }
+
+  let stage: StageRuntime | undefined
+  let raw = normalized.raw
+  let decoded = normalized.decoded
+  const first = decoded[0]
+  if (first !== undefined && (stage = api.stages.get(first)) !== undefined) {
+    raw = raw.slice(1)
+    decoded = decoded.slice(1)
+  } else if (api.defaultStage !== null) {
+    stage = api.defaultStage
+  } else {
+    api.responses.send(res, 'API_NOT_FOUND', ids, { close: bodyPending(req) })
+    return null
+  }
+
+  const match = stage.router.match(req.method ?? 'GET', decoded)
+  const route = match === null ? stage.defaultRoute : stage.routes[match.value]!
+  if (route === null) {
+    api.responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', ids, { close: bodyPending(req) })
+    return null
+  }
+  const segments = { raw, decoded, names: match?.names ?? NO_NAMES, spans: match?.spans ?? NO_SPANS }
+  const ctx = new RequestContext(req, res, services, ids, now, route, stage, `/${raw.join('/')}`, q === -1 ? '' : url.slice(q + 1), segments)
+  void runPipeline(ctx, reportBug)
+  return ctx
+}
+
+/** Called when the client connection of a request closed: abandons its upstream call if still running. */
+export function abandon(ctx: RequestContext): void {
+  const upstream = ctx.upstream
+  if (upstream !== null && !upstream.finished) {
+    upstream.fail(new GatewayError('TG_ERR_INTEGRATION_FAILURE', 'INTEGRATION_FAILURE', 'client closed the connection'))
+  }
+}
+
+export type { ResponseIds }

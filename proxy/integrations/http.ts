@@ -1,0 +1,98 @@
+// HTTP (non-proxy): API Gateway's mapped integration.
+//
+// Request: only mapped parameters reach the backend (unmapped method request headers and query
+// parameters are NOT forwarded, as in API Gateway), plus API Gateway's defaults (Accept:
+// application/json, User-Agent: AmazonAPIGateway_{apiId}, the request's Content-Type when a
+// body is sent, X-Amzn-Trace-Id). The body: the request template for the request's content
+// type, rendered through the renderTemplate seam; with no matching template, passthrough per
+// passthroughBehavior (WHEN_NO_MATCH passes, WHEN_NO_TEMPLATES passes only when there are no
+// templates, NEVER answers 415 Unsupported Media Type).
+// Response: the integration response selected by the backend status (selection.ts) gives the
+// status and the mapped headers; the body passes through unless it has a response template.
+import type { RequestContext } from '../context.js'
+import { GatewayError } from '../errors.js'
+import type { Handler } from '../pipeline/types.js'
+import { backendPath } from './backend-path.js'
+import type { CompiledIntegration } from './compile.js'
+import { callUpstream } from './dispatch.js'
+import { mapRequest, mapResponse } from './params.js'
+import { requestBody } from './request-body.js'
+import { selectResponse } from './selection.js'
+import { renderTemplate, selectRequestTemplate, selectResponseTemplate, type Template } from './templates.js'
+
+/** The request template per passthrough behaviour; throws 415 when the request may not pass. */
+export function requestTemplate(integration: CompiledIntegration, ctx: RequestContext): Template | null {
+  const template = selectRequestTemplate(integration.requestTemplates, ctx.req.headers['content-type'])
+  if (template !== null) return template
+  if (integration.passthrough === 'NEVER' || (integration.passthrough === 'WHEN_NO_TEMPLATES' && integration.requestTemplates.size > 0)) {
+    throw new GatewayError('TG_ERR_UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_MEDIA_TYPE', 'no request template for the content type')
+  }
+  return null
+}
+
+export function httpRequest(integration: CompiledIntegration): Handler {
+  const host = integration.uri!.host
+  const userAgent = `AmazonAPIGateway_${integration.apiId}`
+  const rest = integration.protocol === 'REST'
+  return (ctx: RequestContext) => {
+    const method = integration.method === '' ? ctx.method : integration.method
+    const template = requestTemplate(integration, ctx)
+    const mapped = mapRequest(integration.requestMappings, ctx)
+    const headers: Record<string, string | string[]> = { ...mapped.headers }
+    headers.host = host
+    headers.accept ??= 'application/json'
+    headers['user-agent'] ??= userAgent
+    headers['x-amzn-trace-id'] = ctx.traceId
+    if (rest) headers['x-amzn-apigateway-api-id'] = integration.apiId
+    if (template !== null) {
+      ctx.integrationBody = renderTemplate(template, ctx, '')
+      if (template.contentType !== '$default') headers['content-type'] ??= template.contentType
+    } else {
+      const body = requestBody(ctx, method)
+      ctx.integrationBody = body
+      if (body !== null) {
+        const contentType = ctx.req.headers['content-type']
+        const length = ctx.req.headers['content-length']
+        if (contentType !== undefined) headers['content-type'] ??= contentType
+        if (length !== undefined) headers['content-length'] = length
+      }
+    }
+    ctx.integrationMethod = method
+    ctx.integrationPath = backendPath(integration, ctx, mapped, false)
+    ctx.integrationHeaders = headers
+  }
+}
+
+export const httpIntegrate = callUpstream
+
+/** Method response from a selected integration response; shared with MOCK. */
+export function methodResponse(integration: CompiledIntegration): (ctx: RequestContext, status: number, body: Buffer | null) => Promise<void> {
+  return async (ctx, status, upstreamBody) => {
+    const call = ctx.upstream
+    const selected = selectResponse(integration.responses, status)
+    if (selected === null) {
+      throw new GatewayError('TG_ERR_NO_INTEGRATION_RESPONSE', 'API_CONFIGURATION_ERROR', `no integration response matches status ${status} and none is the default`)
+    }
+    let body = upstreamBody
+    if (selected.needsBody && body === null && call !== null) body = await call.readBody(ctx.services.maxBodyBytes)
+    const headers: Record<string, string | string[] | number> = {}
+    mapResponse(selected.mappings, ctx, ctx.integrationResponseHeaders, body, headers)
+    const template = selectResponseTemplate(selected.templates, ctx.header('accept'))
+    if (template !== null) {
+      ctx.responseBody = renderTemplate(template, ctx, body === null ? '' : body.toString('utf8'))
+      if (template.contentType !== '$default') headers['content-type'] ??= template.contentType
+      if (call !== null && !call.finished) call.fail(new GatewayError('TG_ERR_INTEGRATION_FAILURE', 'INTEGRATION_FAILURE', 'body not needed'))
+    } else {
+      ctx.responseBody = body ?? call ?? ''
+    }
+    headers['content-type'] ??= 'application/json'
+    headers['x-amzn-trace-id'] = ctx.traceId
+    ctx.status = selected.statusCode
+    ctx.responseHeaders = headers
+  }
+}
+
+export function httpResponse(integration: CompiledIntegration): Handler {
+  const respond = methodResponse(integration)
+  return (ctx: RequestContext) => respond(ctx, ctx.integrationStatus, null)
+}

@@ -1,0 +1,21 @@
+// integrate: calls the backend (HTTP, HTTP_PROXY) or computes the mock status (MOCK).
+import { httpIntegrate } from '../integrations/http.js'
+import { proxyIntegrate } from '../integrations/http-proxy.js'
+import { mockIntegrate } from '../integrations/mock.js'
+import type { PipelineStage } from './types.js'
+
+export const integrate: PipelineStage = {
+  name: 'integrate',
+  build({ integration }) {
+    switch (integration.type) {
+      case 'HTTP_PROXY':
+        return proxyIntegrate(integration)
+      case 'HTTP':
+        return httpIntegrate(integration)
+      case 'MOCK':
+        return mockIntegrate()
+      default:
+        return null
+    }
+  },
+}

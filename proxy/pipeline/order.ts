@@ -1,0 +1,31 @@
+// THE order of the request pipeline: one table, the reason for each position beside it.
+// Every stage file in this folder must appear here (pipeline-order.test.ts fails otherwise).
+//
+//   route              first: everything after it is per route, and the route's chain is what
+//                      runs. Routing itself (host → API, first segment → stage, path → route)
+//                      happens in dispatch.ts on the normalized path; this row delivers the
+//                      captured path parameters to the rest of the chain.
+//   -- future slots, in this order (later issues): --
+//   cors               before policy and authorize: a preflight OPTIONS carries no credentials
+//                      and must be answered without them.
+//   policy             resource policy (source IP, VPC endpoint): cheapest rejection, before
+//                      any authorizer is called.
+//   authorize          IAM / Lambda / JWT / Cognito; its identity feeds meter and mappings.
+//   meter              API key, throttle, quota: after authorize so unauthenticated traffic
+//                      never consumes a customer's quota.
+//   validate           request validators: after meter, so invalid requests still count.
+//   cache              after validate (never cache an invalid request); a hit ends the chain
+//                      before any integration work.
+//   transform-request  builds the integration request (mappings, templates, passthrough); last
+//                      before integrate because it may read the body.
+//   integrate          the backend call (or the mock).
+//   transform-response integration response → method response (selection, mappings).
+//   respond            writes status, headers and body; always last.
+import { integrate } from './integrate.js'
+import { respond } from './respond.js'
+import { route } from './route.js'
+import { transformRequest } from './transform-request.js'
+import { transformResponse } from './transform-response.js'
+import type { PipelineStage } from './types.js'
+
+export const PIPELINE: readonly PipelineStage[] = [route, transformRequest, integrate, transformResponse, respond]

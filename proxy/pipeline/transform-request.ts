@@ -1,0 +1,22 @@
+// transform-request: builds the integration request (method, path, headers, body) from the
+// method request: parameter mappings, request templates, passthrough behaviour.
+import { httpRequest } from '../integrations/http.js'
+import { proxyRequest } from '../integrations/http-proxy.js'
+import { mockRequest } from '../integrations/mock.js'
+import type { PipelineStage } from './types.js'
+
+export const transformRequest: PipelineStage = {
+  name: 'transform-request',
+  build({ integration }) {
+    switch (integration.type) {
+      case 'HTTP_PROXY':
+        return proxyRequest(integration)
+      case 'HTTP':
+        return httpRequest(integration)
+      case 'MOCK':
+        return mockRequest(integration)
+      default:
+        return null
+    }
+  },
+}

@@ -1,0 +1,20 @@
+// What a pipeline stage is: `{ name, build }`. `build` runs at config load, once per route and
+// stage, and returns the handler for that route, or null where the stage does not apply (so a
+// disabled feature costs nothing per request: the route's handler array simply lacks it).
+import type { ApiConfig, RouteConfig, StageConfig } from '../config/schema.js'
+import type { RequestContext } from '../context.js'
+import type { CompiledIntegration } from '../integrations/compile.js'
+
+export type Handler = (ctx: RequestContext) => void | Promise<void>
+
+export interface StageInput {
+  readonly api: ApiConfig
+  readonly stage: StageConfig
+  readonly route: RouteConfig
+  readonly integration: CompiledIntegration
+}
+
+export interface PipelineStage {
+  readonly name: string
+  build(input: StageInput): Handler | null
+}

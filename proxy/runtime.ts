@@ -1,0 +1,52 @@
+// The runtime built from a GatewayConfig (build.ts): everything a request needs, precompiled.
+// Immutable once built; a config change builds a new one and swaps the reference.
+import type { GatewayConfig, RouteConfig } from './config/schema.js'
+import type { GatewayResponses } from './gateway-responses.js'
+import type { HostMatcher } from './host.js'
+import type { Handler } from './pipeline/types.js'
+import type { Router } from './router.js'
+
+export interface RouteRuntime {
+  /** Route key ("GET /pets/{petId}", "$default"): the resource label of logs and metrics. */
+  readonly key: string
+  readonly config: RouteConfig
+  /** The pipeline of this route on this stage, in the order of pipeline/order.ts. */
+  readonly handlers: readonly Handler[]
+}
+
+export interface StageRuntime {
+  readonly name: string
+  readonly api: ApiRuntime
+  readonly variables: Readonly<Record<string, string>>
+  /** Router of the stage's revision (shared by the stages serving it); values index `routes`. */
+  readonly router: Router<number>
+  readonly routes: readonly RouteRuntime[]
+  /** HTTP APIs: the `$default` route, which catches what no other route matches. */
+  readonly defaultRoute: RouteRuntime | null
+}
+
+export interface ApiRuntime {
+  readonly id: string
+  readonly name: string
+  readonly protocol: 'REST' | 'HTTP' | 'WEBSOCKET'
+  /** False when disableExecuteApiEndpoint is set (or for WebSocket APIs, served elsewhere). */
+  readonly served: boolean
+  /** Stages by name, without the `$default` stage. */
+  readonly stages: ReadonlyMap<string, StageRuntime>
+  /** HTTP APIs: the `$default` stage, served at the root. */
+  readonly defaultStage: StageRuntime | null
+  readonly responses: GatewayResponses
+}
+
+export interface Runtime {
+  readonly config: GatewayConfig
+  readonly hosts: HostMatcher
+  /** APIs by lower-cased id. */
+  readonly apis: ReadonlyMap<string, ApiRuntime>
+  /** Upstream origins the runtime's integrations call: the pools it holds. */
+  readonly origins: ReadonlySet<string>
+  /** Gateway responses before an API is known (REST's set). */
+  readonly responses: GatewayResponses
+  /** Routes that could not be built (they answer 500); reported when the config is applied. */
+  readonly problems: readonly string[]
+}
