@@ -3,9 +3,10 @@ import { parse, USAGE, UsageError } from './options.js'
 import { runCommand } from './run.js'
 import { validateCommand, compileCommand } from './check.js'
 import { quickstartCommand } from './quickstart.js'
+import { proxyCommand } from './proxy.js'
 
 async function main(argv: string[]): Promise<number> {
-  const args = parse(argv)
+  const args = parse(argv, process.env)
   if (args.help || args.command === 'help') {
     process.stdout.write(USAGE)
     return 0
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return compileCommand(args.run)
     case 'quickstart':
       return quickstartCommand(args.run, args.backendPort)
+    case 'proxy':
+      return proxyCommand(args.proxy)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(args.command)}`)
   }

@@ -1,6 +1,8 @@
-// Command-line parsing for the tollgate command. Configuration is read here, once, into typed
-// objects that the commands receive; nothing below reads process.argv or the environment.
+// Command-line parsing for the tollgate command. Arguments and environment are read here,
+// once, into typed objects that the commands receive; nothing below reads process.argv or
+// process.env.
 import { parseArgs } from 'node:util'
+import { hostname } from 'node:os'
 
 export interface CommonOptions {
   files: string[]
@@ -14,6 +16,21 @@ export interface RunOptions extends CommonOptions {
   holdOffMs: number
 }
 
+export interface ProxyOptions {
+  operatorUrl: string
+  /** File holding the stream token (mounted from a Secret). */
+  streamTokenFile: string
+  proxyId: string
+  host: string
+  port: number
+  privatePort: number
+  adminPort: number
+  configCache: string
+  redisUrl: string
+  shutdownGraceMs: number
+  drainTimeoutMs: number
+}
+
 export class UsageError extends Error {
   readonly code = 'TG_ERR_USAGE'
 }
@@ -25,6 +42,15 @@ const SPEC = {
   domain: { type: 'string' },
   namespace: { type: 'string', short: 'n' },
   'backend-port': { type: 'string' },
+  'operator-url': { type: 'string' },
+  'stream-token-file': { type: 'string' },
+  'proxy-id': { type: 'string' },
+  'private-port': { type: 'string' },
+  'admin-port': { type: 'string' },
+  'config-cache': { type: 'string' },
+  'redis-url': { type: 'string' },
+  'shutdown-grace-seconds': { type: 'string' },
+  'drain-timeout-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -33,6 +59,7 @@ export interface ParsedArgs {
   help: boolean
   run: RunOptions
   backendPort: number
+  proxy: ProxyOptions
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -42,7 +69,14 @@ function port(value: string | undefined, fallback: number, flag: string): number
   return n
 }
 
-export function parse(argv: string[]): ParsedArgs {
+function seconds(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback * 1000
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number of seconds, got ${JSON.stringify(value)}`)
+  return Math.round(n * 1000)
+}
+
+export function parse(argv: string[], env: Record<string, string | undefined>): ParsedArgs {
   let parsed
   try {
     parsed = parseArgs({ args: argv, options: SPEC, allowPositionals: true, strict: true })
@@ -52,6 +86,7 @@ export function parse(argv: string[]): ParsedArgs {
   const { values, positionals } = parsed
   const command = positionals[0] ?? 'help'
   const files = [...(values.file ?? []), ...positionals.slice(1)]
+  const isProxy = command === 'proxy'
   return {
     command,
     help: values.help ?? false,
@@ -64,6 +99,19 @@ export function parse(argv: string[]): ParsedArgs {
       holdOffMs: 100,
     },
     backendPort: port(values['backend-port'], 9000, '--backend-port'),
+    proxy: {
+      operatorUrl: values['operator-url'] ?? env.TOLLGATE_OPERATOR_URL ?? '',
+      streamTokenFile: values['stream-token-file'] ?? '/var/run/tollgate/stream-token',
+      proxyId: values['proxy-id'] ?? env.POD_NAME ?? hostname(),
+      host: values.host ?? '0.0.0.0',
+      port: isProxy ? port(values.port, 8080, '--port') : 8080,
+      privatePort: port(values['private-port'], 8082, '--private-port'),
+      adminPort: port(values['admin-port'], 9090, '--admin-port'),
+      configCache: values['config-cache'] ?? '/var/lib/tollgate/last-known-good.json',
+      redisUrl: values['redis-url'] ?? env.REDIS_URL ?? '',
+      shutdownGraceMs: seconds(values['shutdown-grace-seconds'], 5, '--shutdown-grace-seconds'),
+      drainTimeoutMs: seconds(values['drain-timeout-seconds'], 25, '--drain-timeout-seconds'),
+    },
   }
 }
 
@@ -74,13 +122,26 @@ Commands:
   validate -f PATH...   Check manifests; print every problem (file, resource, field, reason); exit 1 on errors.
   compile -f PATH...    Print the GatewayConfig the manifests compile to, as JSON.
   quickstart            Serve examples/ on port 8080 with the example backend on port 9000 (npm start).
+  proxy                 Run a proxy of the fleet: subscribe to the operator's config stream and serve.
   help                  This text.
 
-Options:
+Options of run, validate, compile, quickstart:
   -f, --file PATH       Manifest file or folder (repeatable).
   -p, --port N          Listen port for run/quickstart (default 8080).
       --host ADDR       Listen address (default 127.0.0.1).
       --domain NAME     Execute-api domain: APIs answer at {apiId}.execute-api.NAME (default localhost).
   -n, --namespace NS    Namespace of resources that name none (default default).
       --backend-port N  Port of the quickstart example backend (default 9000).
+
+Options of proxy (see docs/operations.md):
+      --operator-url URL          Config stream, e.g. ws://tollgate-operator:8081/v1/config (env TOLLGATE_OPERATOR_URL).
+      --stream-token-file PATH    Bearer token for the stream (default /var/run/tollgate/stream-token).
+      --proxy-id ID               Name reported to the operator (env POD_NAME, else the host name).
+  -p, --port N                    Public listener (default 8080); --host ADDR (default 0.0.0.0).
+      --private-port N            In-cluster listener for PRIVATE APIs (default 8082).
+      --admin-port N              /healthz and /readyz (default 9090).
+      --config-cache PATH         Last-known-good config file (default /var/lib/tollgate/last-known-good.json).
+      --redis-url URL             Redis for shared state (env REDIS_URL).
+      --shutdown-grace-seconds N  After SIGTERM: not ready, still serving, for N s (default 5).
+      --drain-timeout-seconds N   Then: stop accepting and let requests finish for up to N s (default 25).
 `

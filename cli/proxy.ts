@@ -1,0 +1,75 @@
+// tollgate proxy: one proxy of the fleet. Serves the last-known-good config at once when there
+// is one, subscribes to the operator's config stream, and answers /healthz and /readyz.
+//
+// SIGTERM: readiness fails at once (the Service stops sending new connections), the proxy keeps
+// serving for the grace period (endpoints take a moment to propagate), then stops accepting
+// and lets in-flight requests finish within the drain timeout, then exits.
+import { readFile } from 'node:fs/promises'
+import { createGateway, type Gateway } from '../proxy/gateway.js'
+import { createAdminServer, type AdminServer } from '../proxy/admin.js'
+import { loadLastKnownGood, subscribe, type Subscriber } from '../proxy/subscriber.js'
+import { UsageError, type ProxyOptions } from './options.js'
+
+export interface ProxyProcess {
+  readonly gateway: Gateway
+  readonly admin: AdminServer
+  readonly subscriber: Subscriber
+  readonly port: number
+  readonly adminPort: number
+  /** The SIGTERM sequence: not ready → grace → stop accepting → drain → closed. */
+  shutdown(): Promise<void>
+}
+
+export async function startProxy(opts: ProxyOptions, token: string, log: (line: string) => void): Promise<ProxyProcess> {
+  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log })
+  let draining = false
+  const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining })
+  await loadLastKnownGood(gateway, opts.configCache, log)
+  const { port } = await gateway.listen(opts.port, opts.host)
+  const { port: adminPort } = await admin.listen(opts.adminPort, opts.host)
+  const subscriber = subscribe(gateway, { url: opts.operatorUrl, token, proxyId: opts.proxyId, cacheFile: opts.configCache, log })
+  return {
+    gateway,
+    admin,
+    subscriber,
+    port,
+    adminPort,
+    async shutdown() {
+      draining = true
+      log(`draining: not ready; serving for ${opts.shutdownGraceMs / 1000}s more`)
+      await new Promise((r) => setTimeout(r, opts.shutdownGraceMs))
+      subscriber.close()
+      await gateway.close()
+      await admin.close()
+    },
+  }
+}
+
+export async function proxyCommand(opts: ProxyOptions): Promise<number> {
+  if (opts.operatorUrl === '') throw new UsageError('proxy needs --operator-url (or TOLLGATE_OPERATOR_URL)')
+  let token: string
+  try {
+    token = (await readFile(opts.streamTokenFile, 'utf8')).trim()
+  } catch (err) {
+    throw new UsageError(`cannot read the stream token from ${opts.streamTokenFile}: ${(err as Error).message}`)
+  }
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`)
+  const proxy = await startProxy(opts, token, log)
+  log(`proxy ${opts.proxyId} listening on ${opts.host}:${proxy.port} (admin ${proxy.adminPort})`)
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log(`${signal}: shutting down`)
+    proxy.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`shutdown failed: ${(err as Error).message}`)
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+  return -1
+}
