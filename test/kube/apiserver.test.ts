@@ -603,3 +603,36 @@ t.test('seed and objects', async (t) => {
   t.ok(server.objects('stages').some((o) => (o['metadata'] as { name: string }).name === 'seeded'))
   t.ok(server.objects('Stage.tollgate.dev', NS).length >= 1)
 })
+
+t.test('dryRun, deletecollection, watch of one object, sendInitialEvents', async (t) => {
+  const core = server.kubeconfig().makeApiClient(CoreV1Api)
+  await core.createNamespace({ body: { metadata: { name: 'misc' } } })
+  const dry = await core.createNamespacedConfigMap({ namespace: 'misc', body: { metadata: { name: 'dry' } }, dryRun: 'All' })
+  t.equal(dry.metadata?.name, 'dry')
+  t.equal(server.objects('ConfigMap', 'misc').length, 0, 'dryRun persists nothing')
+
+  for (const n of ['x1', 'x2', 'y1']) await core.createNamespacedConfigMap({ namespace: 'misc', body: { metadata: { name: n, labels: { group: n[0]! } } } })
+  await core.deleteCollectionNamespacedConfigMap({ namespace: 'misc', labelSelector: 'group=x' })
+  t.same(server.objects('ConfigMap', 'misc').map((o) => (o['metadata'] as { name: string }).name), ['y1'])
+
+  const auth = { authorization: `Bearer ${server.token}` }
+  const rv = server.resourceVersion()
+  await core.patchNamespacedConfigMap({ namespace: 'misc', name: 'y1', body: { data: { a: '1' } } }, merge)
+  await core.createNamespacedConfigMap({ namespace: 'misc', body: { metadata: { name: 'y2' } } })
+  const one = await rawGet(`/api/v1/namespaces/misc/configmaps/y1?watch=1&resourceVersion=${rv}&timeoutSeconds=1`, auth)
+  t.same(one.body.trim().split('\n').map((l) => (JSON.parse(l) as { type: string; object: { metadata: { name: string } } })).map((e) => `${e.type} ${e.object.metadata.name}`), ['MODIFIED y1'])
+
+  const initial = await rawGet(`/api/v1/namespaces/misc/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1`, auth)
+  const evs = initial.body.trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: { metadata: { name?: string; annotations?: Record<string, string> } } })
+  t.same(evs.slice(0, 3).map((e) => e.type), ['ADDED', 'ADDED', 'BOOKMARK'])
+  t.same(evs[2]!.object.metadata.annotations, { 'k8s.io/initial-events-end': 'true' })
+
+  const legacy = await rawGet(`/api/v1/watch/namespaces/misc/configmaps?resourceVersion=${rv}&timeoutSeconds=1`, auth)
+  t.equal(legacy.body.trim().split('\n').length, 2, 'the legacy /watch/ path streams too')
+  const nsStatus = JSON.parse((await rawGet('/api/v1/namespaces/misc/status', auth)).body) as { kind: string; status: { phase: string } }
+  t.match(nsStatus, { kind: 'Namespace', status: { phase: 'Active' } })
+
+  const schemaless = await rawGet('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', auth)
+  t.equal(schemaless.status, 200)
+  t.ok((JSON.parse(schemaless.body) as { items: unknown[] }).items.length >= 6, 'the built-in CRDs are listed')
+})

@@ -171,14 +171,12 @@ export class Registry {
   // ---- serving ---------------------------------------------------------------------------
 
   /** The served representation of a stored object, with managedFields rendered. */
-  serve(t: ResourceType, stored: Stored | JsonObject, withTypeMeta = true): JsonObject {
-    const raw = 'obj' in stored && 'managed' in stored ? (stored as Stored).obj : (stored as JsonObject)
-    const managed = 'obj' in stored && 'managed' in stored ? (stored as Stored).managed : undefined
-    let out = t.fromStorage ? t.fromStorage(raw) : clone(raw)
+  serve(t: ResourceType, stored: Stored, withTypeMeta = true): JsonObject {
+    let out = t.fromStorage ? t.fromStorage(stored.obj) : clone(stored.obj)
     out = { apiVersion: groupVersion(t), kind: t.kind, ...out }
     out['apiVersion'] = groupVersion(t)
     out['kind'] = t.kind
-    if (managed && managed.length > 0) md(out)['managedFields'] = renderManagedFields(managed, groupVersion(t))
+    if (stored.managed.length > 0) md(out)['managedFields'] = renderManagedFields(stored.managed, groupVersion(t))
     if (!withTypeMeta) {
       delete out['apiVersion']
       delete out['kind']
@@ -530,6 +528,8 @@ export class Registry {
     }
     const live = this.serve(t, existing)
     delete md(live)['managedFields']
+    const appliedRv = am['resourceVersion']
+    if (appliedRv !== undefined && appliedRv !== null && appliedRv !== '' && appliedRv !== md(live)['resourceVersion']) throw conflict(gr(t), name)
     const result = apply(live, restricted, t.schema, existing.managed, opts.fieldManager, subresource, opts.force, now, only)
     if (result.conflicts.length > 0) {
       const n = result.conflicts.length
@@ -582,7 +582,7 @@ export class Registry {
     const list = this.list(t, namespace, opts)
     const items = list['items'] as JsonObject[]
     for (const item of items) this.delete(t, (md(item)['namespace'] as string | undefined) ?? '', md(item)['name'] as string, undefined, opts)
-    return { ...list, items: items.map((i) => this.serve(t, i, t.custom)) }
+    return list
   }
 
   private successStatus(t: ResourceType, name: string, uid: string): JsonObject {

@@ -403,6 +403,13 @@ export function validateCRD(crd: JsonObject): FieldError[] {
   if (versions.length === 0) errors.push({ type: 'FieldValueInvalid', field: 'spec.versions', value: null, detail: 'must have exactly one version marked as storage version' })
   else if (versions.filter((v) => isObject(v) && v['storage'] === true).length !== 1)
     errors.push({ type: 'FieldValueInvalid', field: 'spec.versions', value: null, rawValue: '[]apiextensions.CustomResourceDefinitionVersion{...}', detail: 'must have exactly one version marked as storage version' })
+  versions.forEach((v, i) => {
+    if (!isObject(v)) return
+    if (typeof v['name'] !== 'string' || v['name'] === '') errors.push({ type: 'FieldValueRequired', field: `spec.versions[${i}].name`, detail: '' })
+    const schema = isObject(v['schema']) ? v['schema']['openAPIV3Schema'] : undefined
+    if (!isObject(schema)) errors.push({ type: 'FieldValueRequired', field: `spec.versions[${i}].schema.openAPIV3Schema`, detail: 'schemas are required' })
+    else if (schema['type'] !== 'object') errors.push({ type: 'FieldValueInvalid', field: `spec.versions[${i}].schema.openAPIV3Schema.type`, value: schema['type'] ?? '', detail: 'must be object at the root' })
+  })
   if (typeof names['plural'] === 'string' && typeof spec['group'] === 'string' && name !== `${names['plural']}.${spec['group']}`)
     errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name ?? '', detail: 'must be spec.names.plural+"."+spec.group' })
   return errors
