@@ -119,6 +119,9 @@ t.test('custom objects: create, get, list, replace, patch, delete', async (t) =>
   t.equal(missing.code, 404)
   t.match(missing.status, { reason: 'NotFound', message: 'apis.tollgate.dev "nope" not found' })
 
+  const copied = await apiError(co.createNamespacedCustomObject({ group: G, version: V, namespace: NS, plural: 'apis', body: { ...got, metadata: { name: 'copy', resourceVersion: got.metadata!.resourceVersion! } } }))
+  t.match(copied, { code: 500, status: { message: 'resourceVersion should not be set on objects to be created' } }, 'creating a copy of a read object fails as on a real server')
+
   const noKind = await apiError(co.createNamespacedCustomObject({ group: G, version: V, namespace: NS, plural: 'apis', body: { metadata: { name: 'nokind' } } }))
   t.equal(noKind.code, 400)
 
@@ -393,6 +396,7 @@ t.test('informer: events, broken watches, 410 and relist', async (t) => {
   await informer.start()
   await waitFor(() => names(informer.list(ns)).join() === 'four,three', 5000, 'converged cache')
   t.ok(server.requests.filter((r) => r.verb === 'list' && r.path === path).length > lists, 'relisted after 410')
+  await waitFor(() => server.openWatches('apis') > 0, 5000, 'watch after relist')
   const expiredWatch = server.requests.filter((r) => r.verb === 'watch' && r.path === path).at(-2)!
   t.equal(expiredWatch.status, 200, 'the 410 arrives as an ERROR event in a 200 watch response')
   t.ok(seen.includes('delete one'), 'the relist reports what disappeared')

@@ -563,6 +563,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
     },
     seed(obj) {
       const o = clone(obj) as JsonObject
+      if (isObject(o['metadata'])) delete o['metadata']['resourceVersion']
       const apiVersion = String(o['apiVersion'] ?? '')
       const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion]
       const t = registry.allTypes().find((x) => x.group === group && x.version === version && x.kind === o['kind'])

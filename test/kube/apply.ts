@@ -224,6 +224,8 @@ export function apply(
   const conflicts: { manager: string; path: string }[] = []
   for (const key of newSet) {
     const path = JSON.parse(key) as FieldPath
+    // Owning a list item itself ('.') is membership, which two managers can share without conflict.
+    if (path[path.length - 1] === '.') continue
     for (const e of entries) {
       if (e.manager === manager && e.operation === 'Apply' && e.subresource === subresource) continue
       if (!e.fields.has(key)) continue
@@ -268,7 +270,8 @@ export function recordUpdate(
   const changed = new Set<string>()
   for (const key of afterSet) {
     const path = JSON.parse(key) as FieldPath
-    if (!beforeSet.has(key) || !deepEqual(valueAt(before ?? {}, path, s), valueAt(after, path, s))) changed.add(key)
+    const membership = path[path.length - 1] === '.'
+    if (!beforeSet.has(key) || (!membership && !deepEqual(valueAt(before ?? {}, path, s), valueAt(after, path, s)))) changed.add(key)
   }
   const entries = managed.map((e) => ({ ...e, fields: new Set([...e.fields].filter((k) => afterSet.has(k) && !changed.has(k))) }))
   if (changed.size > 0) {

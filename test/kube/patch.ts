@@ -38,7 +38,9 @@ export function mergePatch(target: Json | undefined, patch: Json): Json {
   return out
 }
 
-export class PatchError extends Error {}
+export class PatchError extends Error {
+  override name = 'PatchError'
+}
 
 function unescapePointer(token: string): string {
   return token.replace(/~1/g, '/').replace(/~0/g, '~')

@@ -332,6 +332,9 @@ export class Registry {
     }
     this.requireNamespace(t, namespace)
     if (t.custom && t.status) delete obj['status']
+    // The etcd3 store refuses this with a plain error, which the server serves as a 500 without a reason.
+    if (m['resourceVersion'] !== undefined && m['resourceVersion'] !== '' && m['resourceVersion'] !== '0')
+      throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'resourceVersion should not be set on objects to be created', code: 500 })
     m['uid'] = randomUUID()
     m['creationTimestamp'] = this.timestamp()
     delete m['resourceVersion']
@@ -377,7 +380,10 @@ export class Registry {
     const ns = t.namespaced ? namespace : ''
     const existing = this.store.get(t.storage, ns, name)
     if (!existing) {
-      if (t.allowCreateOnUpdate && subresource === undefined) return this.create(t, namespace, obj, opts, bodyText)
+      if (t.allowCreateOnUpdate && subresource === undefined) {
+        delete m['resourceVersion']
+        return this.create(t, namespace, obj, opts, bodyText)
+      }
       throw notFound(gr(t), name)
     }
     const oldServed = this.serve(t, existing)
@@ -523,6 +529,7 @@ export class Registry {
     const now = this.timestamp()
     if (!existing) {
       if (subresource !== undefined) throw notFound(gr(t), name)
+      delete md(restricted)['resourceVersion']
       const result = apply(undefined, restricted, t.schema, [], opts.fieldManager, undefined, opts.force, now, only)
       return this.create(t, namespace, result.object, opts, bodyText, result.managed)
     }

@@ -41,6 +41,7 @@ export interface GroupKind {
 }
 
 export class ApiError extends Error {
+  override name = 'ApiError'
   readonly status: Status
   constructor(status: Status) {
     super(status.message ?? status.reason ?? `HTTP ${status.code}`)
