@@ -558,7 +558,15 @@ t.test('registerCRD: a real schema prunes, defaults and validates; CRDs via the 
   t.equal(w.metadata?.namespace, undefined, 'cluster-scoped')
   const badCrd = await apiError(client.create({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'wrong' }, spec: { group: 'example.dev', scope: 'Cluster', names: { plural: 'gadgets', kind: 'Gadget' }, versions: [{ name: 'v1', served: true, storage: true }] } } as KubernetesObject))
   t.equal(badCrd.code, 422)
+  let widgetWatchEnded = false
+  const widgetEvents: string[] = []
+  await new Watch(server.kubeconfig()).watch('/apis/example.dev/v1/widgets', {}, (type) => widgetEvents.push(type), () => {
+    widgetWatchEnded = true
+  })
+  await waitFor(() => widgetEvents.length === 1, 5000, 'widget ADDED')
   await client.delete({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.dev' } } as KubernetesObject)
+  await waitFor(() => widgetWatchEnded, 5000, 'the watch of a deleted CRD to end')
+  t.same(widgetEvents, ['ADDED', 'DELETED'])
   t.equal((await rawGet('/apis/example.dev/v1/widgets', { authorization: `Bearer ${server.token}` })).status, 404)
 })
 

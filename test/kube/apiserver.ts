@@ -122,6 +122,7 @@ interface Fault {
 
 interface OpenWatch {
   res: ServerResponse
+  type: ResourceType
   resource: string
   bookmarks: boolean
   sendBookmark(): void
@@ -270,6 +271,16 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
     return { info, type, watch }
   }
 
+  /** Ends the watches of resources no longer served (their CRD was deleted), as the real server does. */
+  function endOrphanedWatches(): void {
+    for (const w of [...watches]) {
+      if (!registry.find(w.type.group, w.type.version, w.type.plural)) {
+        watches.delete(w)
+        w.end()
+      }
+    }
+  }
+
   function discovery(res: ServerResponse, url: URL): void {
     const segs = url.pathname.split('/').filter((s) => s !== '')
     const types = registry.allTypes()
@@ -327,7 +338,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
     }
   }
 
-  function startWatch(req: IncomingMessage, res: ServerResponse, t: ResourceType, info: RequestInfo, url: URL): void {
+  function startWatch(res: ServerResponse, t: ResourceType, info: RequestInfo, url: URL): void {
     const q = url.searchParams
     let fieldSelector = q.get('fieldSelector')
     if (info.name !== undefined) fieldSelector = [fieldSelector, `metadata.name=${info.name}`].filter((s) => s).join(',')
@@ -354,6 +365,14 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       write('BOOKMARK', { kind: t.kind, apiVersion: groupVersion(t), metadata })
     }
     const deliver = (ev: StoreEvent): void => {
+      try {
+        deliverOne(ev)
+      } catch {
+        // A watch must never fail the write that feeds it: drop the watch instead.
+        res.destroy()
+      }
+    }
+    const deliverOne = (ev: StoreEvent): void => {
       const cur = serve(ev)
       const curMatches = match(cur)
       const prevMatches = ev.prev !== undefined && match(registry.serve(t, { obj: ev.prev, managed: [] }))
@@ -388,6 +407,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
     const timers: NodeJS.Timeout[] = []
     const w: OpenWatch = {
       res,
+      type: t,
       resource: t.plural,
       bookmarks,
       sendBookmark: () => bookmark(),
@@ -403,7 +423,6 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
     timers.push(setTimeout(() => res.end(), timeoutSeconds * 1000))
     res.on('close', cleanup)
     res.on('finish', cleanup)
-    req.on('close', cleanup)
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -443,7 +462,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       const q = url.searchParams
       switch (info.verb) {
         case 'watch':
-          return startWatch(req, res, t, info, url)
+          return startWatch(res, t, info, url)
         case 'list':
           return send(res, 200, registry.list(t, info.namespace, listOptions(q)))
         case 'get':
@@ -474,12 +493,16 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
           const text = await readBody(req)
           let body: Json | undefined
           if (text.trim() !== '') body = parseObjectBody(text, 'application/json')
-          return send(res, 200, registry.delete(t, ns, info.name!, body, o))
+          const out = registry.delete(t, ns, info.name!, body, o)
+          if (t.plural === 'customresourcedefinitions') endOrphanedWatches()
+          return send(res, 200, out)
         }
         case 'deletecollection': {
           const o = writeOptions(url, req)
           await readBody(req)
-          return send(res, 200, registry.deleteCollection(t, info.namespace, { ...listOptions(q), dryRun: o.dryRun }))
+          const out = registry.deleteCollection(t, info.namespace, { ...listOptions(q), dryRun: o.dryRun })
+          if (t.plural === 'customresourcedefinitions') endOrphanedWatches()
+          return send(res, 200, out)
         }
       }
     } catch (err) {
