@@ -486,6 +486,8 @@ t.test('raw HTTP: 401 without the token, newline-delimited watch stream', async 
   t.match(core.resources.find((r) => r.name === 'namespaces'), { namespaced: false })
   t.equal((await rawGet('/healthz', auth)).body, 'ok')
   t.match(JSON.parse((await rawGet('/version', auth)).body), { major: '1', gitVersion: /^v1\./ })
+  const crossNs = await fetch(`${server.url}/apis/${G}/${V}/apis`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(api('x')) })
+  t.equal(crossNs.status, 405, 'the all-namespaces path of a namespaced resource serves only list and watch')
   const unknown = await rawGet('/apis/nope.dev/v1/things', auth)
   t.equal(unknown.status, 404)
 })

@@ -264,6 +264,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       default:
         throw methodNotAllowed()
     }
+    // The all-namespaces path of a namespaced resource serves only list and watch.
+    if (type.namespaced && namespace === undefined && verb !== 'list' && verb !== 'watch') throw methodNotAllowed()
     const info: RequestInfo = { verb, path: url.pathname, group, version, resource }
     if (subresource !== undefined) info.subresource = subresource
     if (namespace !== undefined) info.namespace = namespace
