@@ -152,7 +152,7 @@ for (const sc of scenarios) {
       const c = container(dep, 'proxy')
       t.equal(c.args[0], 'proxy')
       const f = flags(c.args)
-      t.equal(f.get('operator-url'), `ws://${names.operator}.${sc.namespace}.svc:${values.operator.streamPort}/v1/config`)
+      t.equal(f.get('operator-url'), `ws://${names.operator}:${values.operator.streamPort}/v1/config`)
       t.equal(f.get('stream-token-file'), '/var/run/tollgate/stream-token')
       t.equal(f.get('port'), String(values.proxy.port))
       t.equal(f.get('private-port'), String(values.proxy.privatePort))
@@ -260,7 +260,7 @@ for (const sc of scenarios) {
       const bundled = !values.redis.url && !values.redis.existingSecret && values.redis.bundled.enabled
       if (values.redis.url) t.equal(env?.value, values.redis.url)
       else if (values.redis.existingSecret) t.same(env?.valueFrom, { secretKeyRef: { name: values.redis.existingSecret, key: values.redis.existingSecretKey } })
-      else if (bundled) t.equal(env?.value, `redis://${names.redis}.${sc.namespace}.svc:6379/0`)
+      else if (bundled) t.equal(env?.value, `redis://${names.redis}:6379/0`)
       else t.notOk(env, 'no Redis: in-memory stores')
       t.equal(Boolean(find(objs, 'Deployment', names.redis)), bundled, 'Redis Deployment iff bundled')
       t.equal(Boolean(find(objs, 'Service', names.redis)), bundled, 'Redis Service iff bundled')

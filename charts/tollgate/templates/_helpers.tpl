@@ -82,9 +82,13 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 {{- define "tollgate.streamToken.dir" -}}/var/run/tollgate{{- end -}}
 {{- define "tollgate.streamToken.file" -}}{{ include "tollgate.streamToken.dir" . }}/stream-token{{- end -}}
 
-{{/* The operator's config stream URL, as the proxies dial it. */}}
+{{/*
+The operator's config stream URL, as the proxies dial it. Operator and proxies always share a
+namespace, so the short Service name is enough, and the plain manifests (deploy/) stay valid
+when a kustomize overlay moves them to another namespace.
+*/}}
 {{- define "tollgate.operatorURL" -}}
-{{- printf "ws://%s.%s.svc:%d/v1/config" (include "tollgate.operator.fullname" .) .Release.Namespace (int .Values.operator.streamPort) -}}
+{{- printf "ws://%s:%d/v1/config" (include "tollgate.operator.fullname" .) (int .Values.operator.streamPort) -}}
 {{- end -}}
 
 {{/* Which Redis the proxies use: "external", "secret", "bundled" or "" (in-memory stores). */}}
