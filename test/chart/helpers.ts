@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseAllDocuments, parse as parseYaml } from 'yaml'
 import * as km from 'kubernetes-models'
@@ -329,4 +329,12 @@ export function flags(args: string[]): Map<string, string> {
 
 export function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v)
+}
+
+/** A throwaway kustomization over the given folders (kustomize wants them relative); returns its folder. */
+export function mkOverlay(resources: string[], kustomization: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-overlay-'))
+  const rel = resources.map((r) => relative(dir, r))
+  writeFileSync(join(dir, 'kustomization.yaml'), JSON.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: rel, ...kustomization }))
+  return dir
 }
