@@ -93,6 +93,8 @@ export function getRenderer(): Renderer {
 }
 
 export interface RenderOptions {
+  /** The chart folder; charts/tollgate unless given. */
+  chart?: string
   release?: string
   namespace?: string
   includeCrds?: boolean
@@ -115,8 +117,8 @@ export function renderChartRaw(values: object, opts: RenderOptions = {}): Render
     const namespace = opts.namespace ?? 'tollgate-system'
     const args =
       r.kind === 'helm'
-        ? ['template', release, chartDir, '--namespace', namespace, '-f', valuesFile, ...(opts.includeCrds ? ['--include-crds'] : [])]
-        : ['-name', release, '-namespace', namespace, '-f', valuesFile, ...(opts.includeCrds ? ['-include-crds'] : []), chartDir]
+        ? ['template', release, opts.chart ?? chartDir, '--namespace', namespace, '-f', valuesFile, ...(opts.includeCrds ? ['--include-crds'] : [])]
+        : ['-name', release, '-namespace', namespace, '-f', valuesFile, ...(opts.includeCrds ? ['-include-crds'] : []), opts.chart ?? chartDir]
     const p = spawnSync(r.bin, args, { encoding: 'utf8', maxBuffer: 64 << 20 })
     return { ok: p.status === 0, text: p.stdout, stderr: p.stderr }
   } finally {
