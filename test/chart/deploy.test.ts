@@ -49,8 +49,21 @@ function dehelm(value: unknown): unknown {
   return out
 }
 
+// Helm's install order, so the file reads top-down and does not depend on the renderer's order.
+const kindOrder = [
+  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodDisruptionBudget', 'ServiceAccount', 'Secret', 'ConfigMap',
+  'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Service', 'DaemonSet', 'Deployment',
+  'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'Ingress',
+]
+function order(o: K8sObject): string {
+  const i = kindOrder.indexOf(o.kind)
+  return `${String(i < 0 ? 99 : i).padStart(2, '0')} ${o.kind} ${o.metadata.namespace ?? ''} ${o.metadata.name}`
+}
+
 function renderDeploy(): string {
-  const objs = renderChart(deployValues, { release: 'tollgate', namespace }).map((o) => dehelm(o) as K8sObject)
+  const objs = renderChart(deployValues, { release: 'tollgate', namespace })
+    .map((o) => dehelm(o) as K8sObject)
+    .sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))
   // YAML 1.1 output, so that strings such as "no" or "on" are quoted for kubectl's parser.
   return header + objs.map((o) => `---\n# ${o.kind} ${o.metadata.name}\n${stringify(o, { version: '1.1', lineWidth: 0 })}`).join('')
 }

@@ -2,7 +2,7 @@
 // every value set with the right names, and the API they create is valid for Tollgate's own
 // resource schemas. Neither `helm template` nor minihelm prints NOTES.txt, so the test renders
 // the notes' named template through a throwaway template in a copy of the chart.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,7 +36,7 @@ function heredoc(text: string): unknown[] {
   return parseAllDocuments(lines.map((l) => l.slice(indent)).join('\n')).map((d) => d.toJS())
 }
 
-function checkFirstRequest(t: Tap, manifests: unknown[]): void {
+function checkFirstRequest(t: Test, manifests: unknown[]): void {
   t.equal(manifests.length, 2, 'an Api and a Stage')
   for (const m of manifests) {
     const r = validateResource(m as Parameters<typeof validateResource>[0])
@@ -45,7 +45,6 @@ function checkFirstRequest(t: Tap, manifests: unknown[]): void {
   t.equal((manifests[0] as { spec: { apiId: string } }).spec.apiId, 'hello01')
   t.equal((manifests[1] as { spec: { stageName: string } }).spec.stageName, 'prod')
 }
-type Tap = typeof t
 
 for (const sc of scenarios) {
   t.test(`notes for "${sc.name}"`, async (t) => {
