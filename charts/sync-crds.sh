@@ -12,7 +12,7 @@ if [ ! -d "$src" ]; then
   exit 1
 fi
 shopt -s nullglob
-generated=("$src"/*.yaml)
+generated=("$src"/*.tollgate.dev.yaml)
 if [ ${#generated[@]} -eq 0 ]; then
   echo "sync-crds: no .yaml file in $src; generate the CRDs first (npm run gen)" >&2
   exit 1
