@@ -5,7 +5,7 @@ import { CONFIG_SCHEMA_VERSION, type GatewayConfig } from './schema.js'
 
 function sample(): GatewayConfig {
   const body = {
-    schemaVersion: CONFIG_SCHEMA_VERSION,
+    schemaVersion: CONFIG_SCHEMA_VERSION as typeof CONFIG_SCHEMA_VERSION,
     domain: 'localhost',
     apis: [
       {
