@@ -4,6 +4,7 @@ import { runCommand } from './run.js'
 import { validateCommand, compileCommand } from './check.js'
 import { quickstartCommand } from './quickstart.js'
 import { proxyCommand } from './proxy.js'
+import { keysImportCommand } from './keys-import.js'
 
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv, process.env)
@@ -26,6 +27,10 @@ async function main(argv: string[]): Promise<number> {
       return quickstartCommand(args.run, args.backendPort)
     case 'proxy':
       return proxyCommand(args.proxy)
+    case 'keys':
+      if (args.subcommand !== 'import') throw new UsageError(`unknown command "keys ${args.subcommand}" (try keys import)`)
+      if (args.keysImport.file === '') throw new UsageError('keys import needs -f FILE (an AWS API key file, CSV)')
+      return keysImportCommand(args.keysImport)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(args.command)}`)
   }

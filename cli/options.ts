@@ -3,6 +3,7 @@
 // process.env.
 import { parseArgs } from 'node:util'
 import { hostname } from 'node:os'
+import { PLAN_LABEL_PREFIX, labelKeyProblem } from './keys/manifests.js'
 
 export interface CommonOptions {
   files: string[]
@@ -31,6 +32,21 @@ export interface ProxyOptions {
   drainTimeoutMs: number
 }
 
+export interface KeysImportOptions {
+  /** The AWS API key file (CSV); '-' reads stdin. */
+  file: string
+  /** metadata.namespace of every object; undefined leaves it out (kubectl's -n or context decides). */
+  namespace: string | undefined
+  /** Write to this file instead of stdout. */
+  output: string | undefined
+  /** Write one file per key (its Secret and ApiKey) into this folder instead of stdout. */
+  outputDir: string | undefined
+  /** Label key prefix for usage plan ids: PREFIX<id>: "true". */
+  labelPrefix: string
+  /** Write the good rows when some are bad, instead of nothing. */
+  skipInvalid: boolean
+}
+
 export class UsageError extends Error {
   readonly code = 'TG_ERR_USAGE'
 }
@@ -51,15 +67,22 @@ const SPEC = {
   'redis-url': { type: 'string' },
   'shutdown-grace-seconds': { type: 'string' },
   'drain-timeout-seconds': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'output-dir': { type: 'string' },
+  'usage-plan-label': { type: 'string' },
+  'skip-invalid': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
 export interface ParsedArgs {
   command: string
+  /** Second word of two-word commands (keys import); '' otherwise. */
+  subcommand: string
   help: boolean
   run: RunOptions
   backendPort: number
   proxy: ProxyOptions
+  keysImport: KeysImportOptions
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -85,10 +108,13 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
   }
   const { values, positionals } = parsed
   const command = positionals[0] ?? 'help'
-  const files = [...(values.file ?? []), ...positionals.slice(1)]
+  // Two-word commands take their second word; paths may follow either form.
+  const subcommand = command === 'keys' ? (positionals[1] ?? '') : ''
+  const files = [...(values.file ?? []), ...positionals.slice(command === 'keys' ? 2 : 1)]
   const isProxy = command === 'proxy'
   return {
     command,
+    subcommand,
     help: values.help ?? false,
     run: {
       files,
@@ -112,7 +138,34 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       shutdownGraceMs: seconds(values['shutdown-grace-seconds'], 5, '--shutdown-grace-seconds'),
       drainTimeoutMs: seconds(values['drain-timeout-seconds'], 25, '--drain-timeout-seconds'),
     },
+    keysImport: keysImportOptions(command === 'keys', files, values),
   }
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
+
+function keysImportOptions(
+  active: boolean,
+  files: string[],
+  values: { namespace?: string; output?: string; 'output-dir'?: string; 'usage-plan-label'?: string; 'skip-invalid'?: boolean },
+): KeysImportOptions {
+  const options: KeysImportOptions = {
+    file: files[0] ?? '',
+    namespace: values.namespace,
+    output: values.output,
+    outputDir: values['output-dir'],
+    labelPrefix: values['usage-plan-label'] ?? PLAN_LABEL_PREFIX,
+    skipInvalid: values['skip-invalid'] ?? false,
+  }
+  if (!active) return options
+  if (files.length > 1) throw new UsageError('keys import reads one file; got ' + files.length)
+  if (options.output !== undefined && options.outputDir !== undefined) throw new UsageError('use -o FILE or --output-dir DIR, not both')
+  if (options.namespace !== undefined && !NAMESPACE.test(options.namespace)) {
+    throw new UsageError(`--namespace must be a lowercase RFC 1123 label, got ${JSON.stringify(options.namespace)}`)
+  }
+  const prefixProblem = labelKeyProblem(`${options.labelPrefix}x`)
+  if (prefixProblem !== undefined) throw new UsageError(`--usage-plan-label: ${prefixProblem}`)
+  return options
 }
 
 export const USAGE = `Usage: tollgate <command> [options]
@@ -123,6 +176,7 @@ Commands:
   compile -f PATH...    Print the GatewayConfig the manifests compile to, as JSON.
   quickstart            Serve examples/ on port 8080 with the example backend on port 9000 (npm start).
   proxy                 Run a proxy of the fleet: subscribe to the operator's config stream and serve.
+  keys import -f FILE   Turn an AWS API key file (CSV) into a Secret and an ApiKey per key (docs/api-keys.md).
   help                  This text.
 
 Options of run, validate, compile, quickstart:
@@ -132,6 +186,14 @@ Options of run, validate, compile, quickstart:
       --domain NAME     Execute-api domain: APIs answer at {apiId}.execute-api.NAME (default localhost).
   -n, --namespace NS    Namespace of resources that name none (default default).
       --backend-port N  Port of the quickstart example backend (default 9000).
+
+Options of keys import (YAML on stdout by default: tollgate keys import -f keys.csv | kubectl apply -f -):
+  -f, --file FILE                 AWS API key file: header row, Name and Key columns ('-' reads stdin).
+  -n, --namespace NS              Namespace to put on the objects (default: none, kubectl decides).
+  -o, --output FILE               Write the YAML to FILE (mode 0600) instead of stdout.
+      --output-dir DIR            Write one file per key, DIR/<name>.yaml (mode 0600).
+      --usage-plan-label PREFIX   Label key prefix per AWS usage plan id (default tollgate.dev/usage-plan-).
+      --skip-invalid              Write the good rows when some are bad (default: write nothing, exit 1).
 
 Options of proxy (see docs/operations.md):
       --operator-url URL          Config stream, e.g. ws://tollgate-operator:8081/v1/config (env TOLLGATE_OPERATOR_URL).
