@@ -105,7 +105,8 @@ export function readKeyFile(text: string, options: ReadOptions = {}): KeyFile {
       return i === undefined ? '' : (record.fields[i] ?? '')
     }
 
-    const name = cell('Name')
+    // Line breaks inside quoted fields are kept, as LF: a file saved on Windows reads the same.
+    const name = lf(cell('Name'))
     if (name.trim() === '') bad('Name', 'is required')
     else if (name.length > NAME_MAX) bad('Name', `must be at most ${NAME_MAX} characters`)
 
@@ -119,7 +120,7 @@ export function readKeyFile(text: string, options: ReadOptions = {}): KeyFile {
       else lineOfValue.set(value, record.line)
     }
 
-    const description = cell('Description')
+    const description = lf(cell('Description'))
     if (description.length > DESCRIPTION_MAX) bad('Description', `must be at most ${DESCRIPTION_MAX} characters`)
 
     const enabledText = cell('Enabled').trim()
@@ -140,6 +141,10 @@ export function readKeyFile(text: string, options: ReadOptions = {}): KeyFile {
     else rows.push({ line: record.line, name, value, description, enabled, usagePlanIds })
   }
   return { rows, problems, warnings }
+}
+
+function lf(text: string): string {
+  return text.replace(/\r\n?/g, '\n')
 }
 
 /**
