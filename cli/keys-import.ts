@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { validateResource } from '../crds/validate.js'
 import { readKeyFile, type FileProblem } from './keys/aws-key-file.js'
-import { buildManifests, labelKeyProblem, planLabelKey, type Manifest } from './keys/manifests.js'
+import { buildManifests, planIdProblem, planLabelKey, type Manifest } from './keys/manifests.js'
 import type { KeysImportOptions } from './options.js'
 
 export interface Io {
@@ -31,7 +31,7 @@ export function keysImportCommand(options: KeysImportOptions, io: Io = processIo
     return 1
   }
 
-  const file = readKeyFile(text, { checkPlanId: (id) => labelKeyProblem(planLabelKey(options.labelPrefix, id)) })
+  const file = readKeyFile(text, { checkPlanId: (id) => planIdProblem(options.labelPrefix, id) })
   const at = (p: FileProblem) => `${source}:${p.line}: ${p.column === '' ? '' : `${p.column}: `}${p.message}\n`
   for (const w of file.warnings) io.stderr(`${source}:${w.line}: warning: ${w.message}\n`)
   if (file.fatal) {

@@ -66,11 +66,12 @@ export function readKeyFile(text: string, options: ReadOptions = {}): KeyFile {
   if (header.error) return { rows: [], problems, warnings, fatal: { line: header.line, column: '', message: `header: ${header.error}` } }
 
   const index = new Map<Column, number>()
+  const unknown: string[] = []
   for (const [i, raw] of header.fields.entries()) {
     const label = raw.trim()
     const column = COLUMNS.find((c) => c.toLowerCase() === label.toLowerCase())
     if (!column) {
-      warnings.push({ line: header.line, column: '', message: `column ${JSON.stringify(label)} is not one AWS reads (${COLUMNS.join(', ')}); ignored` })
+      unknown.push(label)
       continue
     }
     if (index.has(column)) {
@@ -80,13 +81,17 @@ export function readKeyFile(text: string, options: ReadOptions = {}): KeyFile {
   }
   const missing = REQUIRED.filter((c) => !index.has(c))
   if (missing.length > 0) {
-    const names = missing.join(' and ')
+    // The first line may be a row of keys (a file without a header): say nothing of its fields.
     return {
       rows: [],
       problems,
       warnings,
-      fatal: { line: header.line, column: missing[0] as string, message: `the header has no ${names} column (required: ${REQUIRED.join(', ')}; found: ${header.fields.map((f) => f.trim()).join(', ')})` },
+      fatal: { line: header.line, column: missing[0] as string, message: `the header has no ${missing.join(' and ')} column (the first line must be a header row with Name and Key, e.g. Name,Key,Description,Enabled,UsagePlanIds)` },
     }
+  }
+  // Now the first line is known to be a header, its other labels are column names.
+  for (const label of unknown) {
+    warnings.push({ line: header.line, column: '', message: `column ${shown(label)} is not one AWS reads (${COLUMNS.join(', ')}); ignored` })
   }
 
   const rows: KeyRow[] = []
@@ -128,19 +133,27 @@ export function readKeyFile(text: string, options: ReadOptions = {}): KeyFile {
     if (enabledText !== '') {
       if (/^true$/i.test(enabledText)) enabled = true
       else if (/^false$/i.test(enabledText)) enabled = false
-      else bad('Enabled', `must be true or false; got ${JSON.stringify(enabledText)}`)
+      else bad('Enabled', `must be true or false; got ${shown(enabledText)}`)
     }
 
     const usagePlanIds = splitPlanIds(cell('UsagePlanIds'))
     for (const id of usagePlanIds) {
       const why = options.checkPlanId?.(id)
-      if (why !== undefined) bad('UsagePlanIds', `${JSON.stringify(id)}: ${why}`)
+      if (why !== undefined) bad('UsagePlanIds', `${shown(id)}: ${why}`)
     }
 
     if (rowProblems.length > 0) problems.push(...rowProblems)
     else rows.push({ line: record.line, name, value, description, enabled, usagePlanIds })
   }
   return { rows, problems, warnings }
+}
+
+/**
+ * A cell quoted for a message, unless it could be a key value (20 or more letters and digits:
+ * columns shifted by a missing header or a stray comma put keys in other columns).
+ */
+export function shown(cell: string): string {
+  return /^[A-Za-z0-9]{20,}$/.test(cell) ? `a value of ${cell.length} letters and digits (not shown: it could be a key)` : JSON.stringify(cell)
 }
 
 function lf(text: string): string {

@@ -128,6 +128,16 @@ export function planLabelKey(prefix: string, id: string): string {
   return `${prefix}${id}`
 }
 
+/**
+ * Why a usage plan id makes no valid label key with `prefix`, or undefined. The message does not
+ * repeat the id (the caller shows it when it is safe to).
+ */
+export function planIdProblem(prefix: string, id: string): string | undefined {
+  if (labelKeyProblem(planLabelKey(prefix, id)) === undefined) return undefined
+  const room = 63 - prefix.slice(prefix.lastIndexOf('/') + 1).length
+  return `makes no valid label key ${prefix}<id>: an id is at most ${room} letters, digits, -, _ or ., ending with a letter or digit`
+}
+
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 

@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml'
 import { Secret } from 'kubernetes-models/v1/Secret'
 import { parseCsv } from '../../cli/keys/csv.js'
 import { readKeyFile, splitPlanIds } from '../../cli/keys/aws-key-file.js'
-import { baseName, kubeNames, labelKeyProblem } from '../../cli/keys/manifests.js'
+import { baseName, kubeNames, labelKeyProblem, planIdProblem } from '../../cli/keys/manifests.js'
 import { validateResource } from '../../crds/validate.js'
 
 const bin = fileURLToPath(new URL('../../bin/tollgate.js', import.meta.url))
@@ -130,7 +130,7 @@ t.test('a missing required column is a file error naming it', async (t) => {
   t.equal(f.fatal?.line, 1)
   t.equal(f.fatal?.column, 'Key')
   t.match(f.fatal?.message, /no Key column/)
-  t.notMatch(JSON.stringify(f), K1.slice(0, 20) + '.*message', 'the message does not quote data')
+  t.notOk(JSON.stringify(f.fatal).includes(K1), 'the message does not quote the first line')
   t.match(readKeyFile('Key,Description\n').fatal?.message, /no Name column/)
   t.match(readKeyFile('Enabled\n').fatal?.message, /no Name and Key column/)
   t.match(readKeyFile('').fatal?.message, /empty/)
@@ -175,12 +175,27 @@ t.test('usage plan ids: list splitting, and ids that make no label', async (t) =
   t.same(splitPlanIds(' a1 , b2,,a1 '), ['a1', 'b2'])
   t.same(splitPlanIds(''), [])
   const f = readKeyFile(`Name,Key,UsagePlanIds\nx,${K1},"ok1, bad id"\n`, {
-    checkPlanId: (id) => labelKeyProblem(`tollgate.dev/usage-plan-${id}`),
+    checkPlanId: (id) => planIdProblem('tollgate.dev/usage-plan-', id),
   })
   t.equal(f.problems.length, 1)
-  t.match(f.problems[0], { line: 2, column: 'UsagePlanIds', message: /"bad id": label name/ })
+  t.match(f.problems[0], { line: 2, column: 'UsagePlanIds', message: '"bad id": makes no valid label key tollgate.dev/usage-plan-<id>: an id is at most 52' })
   t.equal(labelKeyProblem(`tollgate.dev/usage-plan-${'x'.repeat(52)}`), undefined)
   t.ok(labelKeyProblem(`tollgate.dev/usage-plan-${'x'.repeat(53)}`), 'name part over 63 characters')
+})
+
+t.test('key values do not reach messages even in the wrong column', async (t) => {
+  // No header: the first row is taken for one.
+  const headerless = readKeyFile(`Alice,${K1},Notes\nBob,${K2},x\n`)
+  t.match(headerless.fatal?.message, /first line must be a header row/)
+  t.same(headerless.warnings, [], 'no warnings about "columns" that are data')
+  // Columns shifted: keys under Enabled and UsagePlanIds.
+  const long = 'L'.repeat(60)
+  const shifted = readKeyFile(`Name,Key,Enabled,UsagePlanIds\nAlice,x,${K1},${long}\n`, {
+    checkPlanId: (id) => planIdProblem('tollgate.dev/usage-plan-', id),
+  })
+  const text = JSON.stringify([headerless, shifted])
+  for (const secret of [K1, K2, long]) t.notOk(text.includes(secret), 'not in any message')
+  t.match(shifted.problems.map((p) => p.message).join('\n'), /got a value of 30 letters and digits \(not shown/)
 })
 
 // ---------------------------------------------------------------------------------------------
