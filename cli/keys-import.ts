@@ -1,7 +1,7 @@
 // tollgate keys import: an AWS API Gateway API key file (CSV, as ImportApiKeys reads it) →
 // a Secret and an ApiKey per key, as multi-document YAML on stdout, in a file, or one file per
 // key in a folder. Problems go to stderr as `file:line: Column: message`; key values never do.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { validateResource } from '../crds/validate.js'
@@ -70,18 +70,22 @@ export function keysImportCommand(options: KeysImportOptions, io: Io = processIo
 
 /** Writes the manifests where the options say; returns where, for the summary line. */
 function write(manifests: Manifest[], options: KeysImportOptions, io: Io): string {
-  // The files hold key values: readable by their owner only.
-  const secretFile = { encoding: 'utf8', mode: 0o600 } as const
+  // The files hold key values: readable by their owner only, also when they existed before
+  // (writeFileSync's mode applies only to a file it creates).
+  const writeSecret = (path: string, text: string) => {
+    writeFileSync(path, text, { encoding: 'utf8', mode: 0o600 })
+    chmodSync(path, 0o600)
+  }
   if (options.outputDir !== undefined) {
     mkdirSync(options.outputDir, { recursive: true })
     for (let i = 0; i < manifests.length; i += 2) {
       const apiKey = manifests[i + 1] as Manifest
-      writeFileSync(join(options.outputDir, `${apiKey.metadata.name}.yaml`), toYaml(manifests.slice(i, i + 2)), secretFile)
+      writeSecret(join(options.outputDir, `${apiKey.metadata.name}.yaml`), toYaml(manifests.slice(i, i + 2)))
     }
     return `${options.outputDir}/ (one file per key)`
   }
   if (options.output !== undefined) {
-    writeFileSync(options.output, toYaml(manifests), secretFile)
+    writeSecret(options.output, toYaml(manifests))
     return options.output
   }
   io.stdout(toYaml(manifests))

@@ -337,6 +337,7 @@ t.test('file errors: a missing column, an unclosed quote, an unreadable file', a
 t.test('-o writes one file, --output-dir one per key, readable by the owner only', async (t) => {
   const { path, dir } = csvFile(GOOD)
   const file = join(dir, 'keys.yaml')
+  writeFileSync(file, 'old\n', { mode: 0o644 })
   const r = tollgate(['keys', 'import', '-f', path, '-o', file])
   t.equal(r.code, 0, r.stderr)
   t.equal(r.stdout, '')
