@@ -69,6 +69,9 @@ export interface RedisServer {
   kill(): Promise<void>
   /** Starts it again on the same port (empty: persistence is off). */
   start(): Promise<void>
+  /** SIGSTOP / SIGCONT: a Redis that keeps its connections open and answers nothing. */
+  pause(): void
+  resume(): void
   /** Kills it and removes its folder. Safe to call twice. */
   stop(): Promise<void>
 }
@@ -121,7 +124,10 @@ export async function startRedis(): Promise<RedisServer> {
     start: async () => {
       child = await startOne(dir, port)
     },
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     stop: async () => {
+      child?.kill('SIGCONT')
       await killChild(child)
       rmSync(dir, { recursive: true, force: true })
     },
