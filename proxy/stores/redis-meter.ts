@@ -1,0 +1,150 @@
+// RedisMeter: the metering store of a fleet. One EVALSHA of the DECIDE script per request (EVAL
+// once after a NOSCRIPT, e.g. after a Redis restart), keys under the metering domain's hash tag
+// so a Redis Cluster serves each request from one slot. A call that cannot reach Redis in time
+// rejects with MeterUnavailableError; ResilientMeter decides what happens then.
+import { createHash } from 'node:crypto'
+import { ReplyError } from 'ioredis'
+import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type Meter, type MeterRequest, type Quota } from './meter.js'
+import { dayString, parseDay } from './quota-period.js'
+import { DECIDE, PERIOD_AT, SET_REMAINING } from './redis-meter-script.js'
+import type { RedisClient } from './redis-connection.js'
+
+export interface RedisMeterOptions {
+  /** Key prefix (default 'tg'). Keys are `{prefix}:{domain}:b|q|u:{name}`. */
+  readonly prefix?: string
+  /** Days of daily usage kept (default 90). */
+  readonly usageRetentionDays?: number
+  /** Bound of one call in milliseconds, on top of the client's command timeout (default 250). */
+  readonly callTimeoutMs?: number
+  /** Test only: milliseconds added to the Redis server's clock inside the scripts. */
+  readonly clockOffsetMs?: number
+}
+
+interface Script {
+  readonly source: string
+  readonly sha: string
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') }
+}
+
+const SCRIPTS = { decide: script(DECIDE), setRemaining: script(SET_REMAINING), periodAt: script(PERIOD_AT) }
+
+// Reply errors that mean "not available now" rather than a bug in the script or the keys.
+const UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|BUSY)\b/
+
+export class RedisMeter implements Meter {
+  private readonly prefix: string
+  private readonly retention: number
+  private readonly callTimeoutMs: number
+  /** Test only: milliseconds added to the server's clock in the scripts (see the option). */
+  clockOffsetMs: number
+
+  constructor(
+    readonly client: RedisClient,
+    opts: RedisMeterOptions = {},
+  ) {
+    this.prefix = opts.prefix ?? 'tg'
+    this.retention = opts.usageRetentionDays ?? 90
+    this.callTimeoutMs = opts.callTimeoutMs ?? 250
+    this.clockOffsetMs = opts.clockOffsetMs ?? 0
+  }
+
+  /** Loads the scripts on every node (optional: a NOSCRIPT reply loads them on first use). */
+  async loadScripts(): Promise<void> {
+    const nodes = 'nodes' in this.client ? this.client.nodes('master') : [this.client]
+    await Promise.all(nodes.flatMap((n) => Object.values(SCRIPTS).map((s) => n.script('LOAD', s.source))))
+  }
+
+  // Hot path: one round trip per request.
+  async decide(request: MeterRequest): Promise<Decision> {
+    const { buckets, quota } = request
+    const keys: string[] = []
+    const args: (string | number)[] = [this.clockOffsetMs, buckets.length]
+    for (const b of buckets) {
+      keys.push(this.key(request.domain, 'b', b.key))
+      args.push(b.rate, b.burst)
+    }
+    if (quota) {
+      keys.push(this.key(request.domain, 'q', quota.key), this.key(request.domain, 'u', quota.key))
+      args.push(quota.limit, quota.period, this.retention)
+    } else {
+      args.push('', '', '')
+    }
+    const [allowed, level, hasQuota, remaining] = (await this.run(SCRIPTS.decide, keys, args)) as [number, number, number, number]
+    const left = hasQuota ? remaining : null
+    if (allowed) return { allowed: true, remaining: left }
+    if (level === -1) return { allowed: false, reason: 'QUOTA_EXCEEDED', remaining: 0 }
+    const bucket = buckets[level - 1]
+    return { allowed: false, reason: 'THROTTLED', level: bucket?.level ?? THROTTLE_ORDER[0]!, remaining: left }
+  }
+
+  async usage(domain: string, quotaKey: string, from: string, to: string): Promise<DailyUsage[]> {
+    const first = parseDay(from)
+    const last = parseDay(to)
+    const fields: string[] = []
+    for (let d = first; d <= last; d++) fields.push(`u${d}`, `r${d}`)
+    if (fields.length === 0) return []
+    const values = await this.bounded(this.client.hmget(this.key(domain, 'u', quotaKey), ...fields))
+    const out: DailyUsage[] = []
+    for (let d = first, i = 0; d <= last; d++, i += 2) {
+      const used = values[i]
+      const remaining = values[i + 1]
+      out.push({ day: dayString(d), used: used ? Number(used) : 0, remaining: remaining == null ? null : Number(remaining) })
+    }
+    return out
+  }
+
+  async setRemaining(domain: string, quota: Quota, remaining: number): Promise<void> {
+    if (!Number.isInteger(remaining)) throw new RangeError(`remaining must be an integer: ${remaining}`)
+    await this.run(SCRIPTS.setRemaining, [this.key(domain, 'q', quota.key), this.key(domain, 'u', quota.key)], [this.clockOffsetMs, quota.limit, quota.period, remaining, this.retention])
+  }
+
+  /** Test support: the server's quota period as epoch days [start, end) and today. */
+  async periodAt(domain: string, period: Quota['period']): Promise<[number, number, number]> {
+    return (await this.run(SCRIPTS.periodAt, [this.key(domain, 'q', 'period')], [this.clockOffsetMs, period])) as [number, number, number]
+  }
+
+  /** One PING, bounded like any call; rejects with MeterUnavailableError. */
+  async ping(): Promise<void> {
+    await this.bounded(this.client.ping())
+  }
+
+  async close(): Promise<void> {
+    this.client.disconnect()
+  }
+
+  /** The Redis key of a bucket ('b'), quota ('q') or daily usage ('u') in a domain. */
+  key(domain: string, kind: 'b' | 'q' | 'u', name: string): string {
+    return `${this.prefix}:{${domain}}:${kind}:${name}`
+  }
+
+  private async run(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await this.bounded(this.client.evalsha(s.sha, keys.length, ...keys, ...args))
+    } catch (err) {
+      if (!(err instanceof ReplyError) || !String((err as Error).message).startsWith('NOSCRIPT')) throw err
+      return await this.bounded(this.client.eval(s.source, keys.length, ...keys, ...args))
+    }
+  }
+
+  // Every call settles within callTimeoutMs; failures to reach Redis become MeterUnavailableError.
+  private bounded<T>(call: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new MeterUnavailableError(`Redis did not answer within ${this.callTimeoutMs} ms`)), this.callTimeoutMs)
+      call.then(
+        (value) => {
+          clearTimeout(timer)
+          resolve(value)
+        },
+        (err: unknown) => {
+          clearTimeout(timer)
+          const reply = err instanceof ReplyError
+          if (reply && !UNAVAILABLE_REPLY.test(String((err as Error).message))) reject(err)
+          else reject(new MeterUnavailableError(`Redis unavailable: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
+        },
+      )
+    })
+  }
+}

@@ -1,0 +1,178 @@
+// The contract every Meter keeps, run against MemoryMeter, RedisMeter on one node and RedisMeter
+// on a Redis Cluster. A fixture controls time: the memory store's injected clock, or the Redis
+// store's test-only offset to the server clock (real time keeps running there, so the cases
+// leave a margin of a few hundred milliseconds around each expectation).
+import type { Test } from 'tap'
+import { THROTTLE_ORDER, type Bucket, type Decision, type Meter, type MeterRequest, type Quota } from '../../proxy/stores/meter.js'
+
+export interface MeterFixture {
+  readonly meter: Meter
+  /** Makes the store's clock read `ms` (epoch milliseconds) now. */
+  setTime(ms: number): void
+  close(): Promise<void>
+}
+
+let unique = 0
+/** A name no other case uses, so cases share one store without sharing state. */
+export function fresh(what: string): string {
+  return `${what}-${process.pid}-${++unique}`
+}
+
+export function request(domain: string, buckets: Bucket[], quota: Quota | null = null): MeterRequest {
+  return { domain, buckets, quota, failureMode: 'OPEN' }
+}
+
+export async function decideMany(meter: Meter, req: MeterRequest, n: number): Promise<Decision[]> {
+  const out: Decision[] = []
+  for (let i = 0; i < n; i++) out.push(await meter.decide(req))
+  return out
+}
+
+const allowedCount = (ds: Decision[]) => ds.filter((d) => d.allowed).length
+const T0 = Date.UTC(2031, 4, 14, 12, 0, 0) // a Wednesday noon, UTC
+
+export function meterContract(t: Test, make: () => Promise<MeterFixture>): void {
+  let fx: MeterFixture
+  t.before(async () => {
+    fx = await make()
+  })
+  t.teardown(async () => fx.close())
+
+  t.test('a full bucket admits burst requests, then the steady rate', async (t) => {
+    fx.setTime(T0)
+    const domain = fresh('d')
+    const req = request(domain, [{ level: 'STAGE', key: 'stage', rate: 2, burst: 3 }])
+    t.equal(allowedCount(await decideMany(fx.meter, req, 5)), 3, 'burst of 3')
+    fx.setTime(T0 + 1200)
+    t.equal(allowedCount(await decideMany(fx.meter, req, 4)), 2, '2 tokens (2.4) after 1.2 s at 2/s')
+    fx.setTime(T0 + 60_000)
+    t.equal(allowedCount(await decideMany(fx.meter, req, 5)), 3, 'refill is capped at burst')
+  })
+
+  t.test('a rate below one per second refills fractional tokens', async (t) => {
+    fx.setTime(T0)
+    const req = request(fresh('d'), [{ level: 'CLIENT', key: 'c', rate: 0.5, burst: 1 }])
+    t.equal(allowedCount(await decideMany(fx.meter, req, 2)), 1)
+    fx.setTime(T0 + 1000)
+    t.equal(allowedCount(await decideMany(fx.meter, req, 1)), 0, 'half a token after 1 s')
+    fx.setTime(T0 + 2200)
+    t.equal(allowedCount(await decideMany(fx.meter, req, 2)), 1, 'a whole token after 2 s')
+  })
+
+  t.test('rate 0 or burst 0 admits nothing', async (t) => {
+    fx.setTime(T0)
+    const d1 = await fx.meter.decide(request(fresh('d'), [{ level: 'METHOD', key: 'm', rate: 0, burst: 10 }]))
+    const d2 = await fx.meter.decide(request(fresh('d'), [{ level: 'STAGE', key: 's', rate: 10, burst: 0 }]))
+    t.match(d1, { allowed: false, reason: 'THROTTLED', level: 'METHOD' })
+    t.match(d2, { allowed: false, reason: 'THROTTLED', level: 'STAGE' })
+  })
+
+  t.test('each level denies on its own and is named in the decision', async (t) => {
+    fx.setTime(T0)
+    for (const level of THROTTLE_ORDER) {
+      const domain = fresh('d')
+      const buckets = THROTTLE_ORDER.map((l) => ({ level: l, key: l, rate: 1, burst: l === level ? 1 : 100 }))
+      const [first, second] = await decideMany(fx.meter, request(domain, buckets), 2)
+      t.match(first, { allowed: true }, `${level}: first allowed`)
+      t.match(second, { allowed: false, reason: 'THROTTLED', level }, `${level}: second denied by ${level}`)
+    }
+  })
+
+  t.test('the first empty bucket in AWS order is the one reported', async (t) => {
+    fx.setTime(T0)
+    const buckets: Bucket[] = [
+      { level: 'CLIENT', key: 'c', rate: 1, burst: 1 },
+      { level: 'STAGE', key: 's', rate: 1, burst: 1 },
+    ]
+    const [, second] = await decideMany(fx.meter, request(fresh('d'), buckets), 2)
+    t.match(second, { allowed: false, level: 'CLIENT' })
+  })
+
+  t.test('a denied request consumes nothing: no token, no quota', async (t) => {
+    fx.setTime(T0)
+    const domain = fresh('d')
+    const quota: Quota = { key: 'plan/key', limit: 100, period: 'DAY' }
+    const wide: Bucket = { level: 'CLIENT', key: 'wide', rate: 1, burst: 5 }
+    const narrow: Bucket = { level: 'METHOD', key: 'narrow', rate: 1, burst: 1 }
+    t.match(await fx.meter.decide(request(domain, [wide, narrow], quota)), { allowed: true, remaining: 99 })
+    for (let i = 0; i < 3; i++) {
+      t.match(await fx.meter.decide(request(domain, [wide, narrow], quota)), { allowed: false, reason: 'THROTTLED', level: 'METHOD', remaining: 99 })
+    }
+    const rest = await decideMany(fx.meter, request(domain, [wide], quota), 5)
+    t.equal(allowedCount(rest), 4, 'the wide bucket lost one token only')
+    t.match(rest[3], { allowed: true, remaining: 95 }, 'and the quota lost one per admitted request')
+  })
+
+  t.test('the quota is exact under concurrency', async (t) => {
+    fx.setTime(T0)
+    const req = request(fresh('d'), [{ level: 'CLIENT', key: 'c', rate: 1000, burst: 1000 }], { key: 'q', limit: 50, period: 'MONTH' })
+    const decisions = await Promise.all(Array.from({ length: 200 }, () => fx.meter.decide(req)))
+    t.equal(allowedCount(decisions), 50, 'exactly the limit admitted')
+    t.ok(decisions.filter((d) => !d.allowed).every((d) => !d.allowed && d.reason === 'QUOTA_EXCEEDED' && d.remaining === 0), 'the rest: QUOTA_EXCEEDED')
+    t.same(decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => (a ?? 0) - (b ?? 0)), Array.from({ length: 50 }, (_, i) => i), 'each remaining once')
+  })
+
+  t.test('a quota starts again when its period rolls over (UTC)', async (t) => {
+    const cases: { period: Quota['period']; before: number; after: number }[] = [
+      { period: 'DAY', before: Date.UTC(2031, 4, 14, 23, 59, 59, 0), after: Date.UTC(2031, 4, 15, 0, 0, 0, 500) },
+      // 2031-05-17 is a Saturday: the week starts on Sunday.
+      { period: 'WEEK', before: Date.UTC(2031, 4, 17, 23, 59, 59, 0), after: Date.UTC(2031, 4, 18, 0, 0, 0, 500) },
+      { period: 'MONTH', before: Date.UTC(2032, 1, 29, 23, 59, 59, 0), after: Date.UTC(2032, 2, 1, 0, 0, 0, 500) },
+      { period: 'MONTH', before: Date.UTC(2031, 11, 31, 23, 59, 59, 0), after: Date.UTC(2032, 0, 1, 0, 0, 0, 500) },
+    ]
+    for (const c of cases) {
+      const req = request(fresh('d'), [], { key: 'q', limit: 2, period: c.period })
+      fx.setTime(c.before - 3_600_000)
+      t.equal(allowedCount(await decideMany(fx.meter, req, 1)), 1, `${c.period}: earlier in the period`)
+      fx.setTime(c.before)
+      const last = await decideMany(fx.meter, req, 2)
+      t.equal(allowedCount(last), 1, `${c.period}: the limit holds to the end of the period`)
+      t.match(last[1], { allowed: false, reason: 'QUOTA_EXCEEDED' })
+      fx.setTime(c.after)
+      const next = await decideMany(fx.meter, req, 3)
+      t.equal(allowedCount(next), 2, `${c.period}: a new period at ${new Date(c.after).toISOString()}`)
+    }
+  })
+
+  t.test('a week does not roll over before Sunday', async (t) => {
+    const req = request(fresh('d'), [], { key: 'q', limit: 1, period: 'WEEK' })
+    fx.setTime(Date.UTC(2031, 4, 12, 0, 0, 1)) // Monday
+    t.equal(allowedCount(await decideMany(fx.meter, req, 2)), 1)
+    fx.setTime(Date.UTC(2031, 4, 17, 23, 0, 0)) // Saturday
+    t.equal(allowedCount(await decideMany(fx.meter, req, 1)), 0)
+  })
+
+  t.test('daily usage and UpdateUsage (replace /remaining)', async (t) => {
+    const domain = fresh('d')
+    const quota: Quota = { key: 'plan/key', limit: 10, period: 'MONTH' }
+    const req = request(domain, [], quota)
+    fx.setTime(Date.UTC(2031, 4, 14, 10))
+    await decideMany(fx.meter, req, 3)
+    fx.setTime(Date.UTC(2031, 4, 15, 10))
+    await decideMany(fx.meter, req, 2)
+    t.same(await fx.meter.usage(domain, quota.key, '2031-05-13', '2031-05-16'), [
+      { day: '2031-05-13', used: 0, remaining: null },
+      { day: '2031-05-14', used: 3, remaining: 7 },
+      { day: '2031-05-15', used: 2, remaining: 5 },
+      { day: '2031-05-16', used: 0, remaining: null },
+    ])
+    await fx.meter.setRemaining(domain, quota, 100)
+    t.match(await fx.meter.decide(req), { allowed: true, remaining: 99 }, 'an extension above the limit')
+    t.same(await fx.meter.usage(domain, quota.key, '2031-05-15', '2031-05-15'), [{ day: '2031-05-15', used: 3, remaining: 99 }])
+    await fx.meter.setRemaining(domain, quota, 0)
+    t.match(await fx.meter.decide(req), { allowed: false, reason: 'QUOTA_EXCEEDED' }, 'remaining 0 stops the key')
+    fx.setTime(Date.UTC(2031, 5, 1, 0, 0, 1))
+    t.match(await fx.meter.decide(req), { allowed: true, remaining: 9 }, 'the next period starts from the limit')
+  })
+
+  t.test('usage is kept for 90 days', async (t) => {
+    const domain = fresh('d')
+    const quota: Quota = { key: 'k', limit: 1000, period: 'DAY' }
+    fx.setTime(Date.UTC(2031, 0, 1, 12))
+    await fx.meter.decide(request(domain, [], quota))
+    fx.setTime(Date.UTC(2031, 3, 5, 12)) // 94 days later
+    await fx.meter.decide(request(domain, [], quota))
+    const [jan1] = await fx.meter.usage(domain, quota.key, '2031-01-01', '2031-01-01')
+    t.same(jan1, { day: '2031-01-01', used: 0, remaining: null }, 'older days dropped')
+  })
+}
