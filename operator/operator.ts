@@ -63,7 +63,8 @@ export interface Operator {
   readonly events: EventRecorder
   /** Resolves after pending changes are compiled and published and queued status writes landed. */
   settled(): Promise<void>
-  stop(): Promise<void>
+  /** Graceful stop: releases the Lease (unless `releaseLease` is false: tests simulate a crash), closes the stream. */
+  stop(opts?: { releaseLease?: boolean }): Promise<void>
 }
 
 export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: (line: string) => void): Promise<Operator> {
@@ -200,14 +201,14 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
       await writer.idle()
       await events.flushed()
     },
-    async stop() {
+    async stop(stopOpts = {}) {
       if (stopping) return
       stopping = true
       if (holdOff) clearTimeout(holdOff)
       if (refreshTimer) clearTimeout(refreshTimer)
       await source.stop()
       writer.stop()
-      await elector.stop()
+      await elector.stop(stopOpts.releaseLease ?? true)
       await events.flushed()
       stream.close()
       streamServer.closeAllConnections()

@@ -29,7 +29,8 @@ export interface LeaderElectionOptions {
 
 export interface Elector {
   readonly leading: boolean
-  stop(): Promise<void>
+  /** Stops campaigning; releases the Lease unless `release` is false (a crash, in tests). */
+  stop(release?: boolean): Promise<void>
 }
 
 /** Without leader election this process always leads. */
@@ -148,11 +149,11 @@ export function startLeaderElection(kc: KubeConfig, opts: LeaderElectionOptions)
     get leading() {
       return leading
     },
-    async stop() {
+    async stop(release = true) {
       stopped = true
       if (timer) clearTimeout(timer)
       await ticking
-      if (!leading) return
+      if (!leading || !release) return setLeading(false)
       try {
         const lease = await read()
         if (lease && lease.spec?.holderIdentity === opts.identity) {
