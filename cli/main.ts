@@ -4,6 +4,7 @@ import { runCommand } from './run.js'
 import { validateCommand, compileCommand } from './check.js'
 import { quickstartCommand } from './quickstart.js'
 import { proxyCommand } from './proxy.js'
+import { operatorCommand } from './operator.js'
 
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv, process.env)
@@ -26,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
       return quickstartCommand(args.run, args.backendPort)
     case 'proxy':
       return proxyCommand(args.proxy)
+    case 'operator':
+      return operatorCommand(args.operator)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(args.command)}`)
   }
