@@ -38,7 +38,7 @@ function run(t: Test, args: string[], env: Record<string, string>): Proc {
     child,
     output,
     exited,
-    waitFor(re, timeoutMs = 10_000) {
+    waitFor(re, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${output.join('')}`)), timeoutMs)
         const check = () => {

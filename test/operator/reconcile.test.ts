@@ -27,7 +27,8 @@ t.test('a good and a broken Api: served, statuses, Programmed, Events', async (t
   t.same(await call(p, 'good'), { status: 200, body: 'hello' })
   t.equal((await call(p, 'broken')).status, 403, 'the broken Api is not served (unknown api → 403 as on AWS)')
 
-  await eventually('Programmed on the good Stage', () => condition(c, 'Stage', 'good-prod', 'Programmed')?.status === 'True')
+  await eventually('Programmed on the good Api and Stage', () => condition(c, 'Stage', 'good-prod', 'Programmed')?.status === 'True' && condition(c, 'Api', 'good', 'Programmed')?.status === 'True')
+  await op.settled()
   const hash = op.config!.hash
   const goodStage = statusOf(c, 'Stage', 'good-prod')
   t.equal(goodStage.programmed, `1/1 at ${hash.slice(0, 12)}`)
