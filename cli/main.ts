@@ -1,10 +1,6 @@
 // The tollgate command. Parses arguments once and hands typed options to each command.
 import { parse, USAGE, UsageError } from './options.js'
-import { runCommand } from './run.js'
-import { validateCommand, compileCommand } from './check.js'
-import { quickstartCommand } from './quickstart.js'
-import { proxyCommand } from './proxy.js'
-import { keysImportCommand } from './keys-import.js'
+// Each command's module is loaded only when that command runs, so one-shot commands start fast.
 
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv, process.env)
@@ -18,19 +14,21 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (args.command) {
     case 'run':
-      return runCommand(args.run)
+      return (await import('./run.js')).runCommand(args.run)
     case 'validate':
-      return validateCommand(args.run)
+      return (await import('./check.js')).validateCommand(args.run)
     case 'compile':
-      return compileCommand(args.run)
+      return (await import('./check.js')).compileCommand(args.run)
     case 'quickstart':
-      return quickstartCommand(args.run, args.backendPort)
+      return (await import('./quickstart.js')).quickstartCommand(args.run, args.backendPort)
     case 'proxy':
-      return proxyCommand(args.proxy)
+      return (await import('./proxy.js')).proxyCommand(args.proxy)
     case 'keys':
       if (args.subcommand !== 'import') throw new UsageError(`unknown command "keys ${args.subcommand}" (try keys import)`)
       if (args.keysImport.file === '') throw new UsageError('keys import needs -f FILE (an AWS API key file, CSV)')
-      return keysImportCommand(args.keysImport)
+      return (await import('./keys-import.js')).keysImportCommand(args.keysImport)
+    case 'operator':
+      return (await import('./operator.js')).operatorCommand(args.operator)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(args.command)}`)
   }

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util'
 import { hostname } from 'node:os'
 import { PLAN_LABEL_PREFIX, labelKeyProblem } from './keys/manifests.js'
+import type { OperatorOptions } from '../operator/operator.js'
 
 export interface CommonOptions {
   files: string[]
@@ -47,6 +48,13 @@ export interface KeysImportOptions {
   skipInvalid: boolean
 }
 
+/** tollgate operator: the operator's options, with the token file instead of the token, and where the kubeconfig is. */
+export interface OperatorCommandOptions extends Omit<OperatorOptions, 'streamToken'> {
+  streamTokenFile: string
+  /** KUBECONFIG; '' means in-cluster (or client-node's default lookup). */
+  kubeconfig: string
+}
+
 export class UsageError extends Error {
   readonly code = 'TG_ERR_USAGE'
 }
@@ -71,6 +79,15 @@ const SPEC = {
   'output-dir': { type: 'string' },
   'usage-plan-label': { type: 'string' },
   'skip-invalid': { type: 'boolean' },
+  'stream-port': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'leader-elect': { type: 'string' },
+  'lease-name': { type: 'string' },
+  'lease-namespace': { type: 'string' },
+  namespaces: { type: 'string' },
+  'endpoint-scheme': { type: 'string' },
+  'endpoint-port': { type: 'string' },
+  'hold-off-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -83,6 +100,7 @@ export interface ParsedArgs {
   backendPort: number
   proxy: ProxyOptions
   keysImport: KeysImportOptions
+  operator: OperatorCommandOptions
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -90,6 +108,13 @@ function port(value: string | undefined, fallback: number, flag: string): number
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got ${JSON.stringify(value)}`)
   return n
+}
+
+function bool(value: string | undefined, fallback: boolean, flag: string): boolean {
+  if (value === undefined) return fallback
+  if (value === 'true') return true
+  if (value === 'false') return false
+  throw new UsageError(`${flag} must be true or false, got ${JSON.stringify(value)}`)
 }
 
 function seconds(value: string | undefined, fallback: number, flag: string): number {
@@ -112,6 +137,11 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
   const subcommand = command === 'keys' ? (positionals[1] ?? '') : ''
   const files = [...(values.file ?? []), ...positionals.slice(command === 'keys' ? 2 : 1)]
   const isProxy = command === 'proxy'
+  const isOperator = command === 'operator'
+  const scheme = values['endpoint-scheme'] ?? 'http'
+  if (scheme !== 'http' && scheme !== 'https') throw new UsageError(`--endpoint-scheme must be http or https, got ${JSON.stringify(scheme)}`)
+  const holdOff = Number(values['hold-off-ms'] ?? 100)
+  if (!Number.isInteger(holdOff) || holdOff < 0) throw new UsageError(`--hold-off-ms must be a whole number of milliseconds, got ${JSON.stringify(values['hold-off-ms'])}`)
   return {
     command,
     subcommand,
@@ -139,6 +169,22 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       drainTimeoutMs: seconds(values['drain-timeout-seconds'], 25, '--drain-timeout-seconds'),
     },
     keysImport: keysImportOptions(command === 'keys', files, values),
+    operator: {
+      streamPort: port(values['stream-port'], 8081, '--stream-port'),
+      metricsPort: port(values['metrics-port'], 9090, '--metrics-port'),
+      host: values.host ?? '0.0.0.0',
+      streamTokenFile: values['stream-token-file'] ?? '/var/run/tollgate/stream-token',
+      leaderElect: bool(values['leader-elect'], true, '--leader-elect'),
+      leaseName: values['lease-name'] ?? 'tollgate-operator',
+      leaseNamespace: values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'default',
+      identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
+      namespaces: (values.namespaces ?? '').split(',').map((n) => n.trim()).filter((n) => n !== ''),
+      domain: values.domain ?? 'localhost',
+      endpointScheme: scheme,
+      endpointPort: isOperator ? port(values['endpoint-port'], 8080, '--endpoint-port') : 8080,
+      holdOffMs: holdOff,
+      kubeconfig: env.KUBECONFIG ?? '',
+    },
   }
 }
 
@@ -177,6 +223,7 @@ Commands:
   quickstart            Serve examples/ on port 8080 with the example backend on port 9000 (npm start).
   proxy                 Run a proxy of the fleet: subscribe to the operator's config stream and serve.
   keys import -f FILE   Turn an AWS API key file (CSV) into a Secret and an ApiKey per key (docs/api-keys.md).
+  operator              Run the Kubernetes operator: watch the tollgate.dev resources, compile, push to the proxies.
   help                  This text.
 
 Options of run, validate, compile, quickstart:
@@ -206,4 +253,18 @@ Options of proxy (see docs/operations.md):
       --redis-url URL             Redis for shared state (env REDIS_URL).
       --shutdown-grace-seconds N  After SIGTERM: not ready, still serving, for N s (default 5).
       --drain-timeout-seconds N   Then: stop accepting and let requests finish for up to N s (default 25).
+
+Options of operator (see docs/operations.md; flags as --name=value):
+      --stream-port N             Config stream for the proxies, WebSocket /v1/config (default 8081).
+      --metrics-port N            /healthz and /readyz (default 9090).
+      --stream-token-file PATH    Token the proxies must present (default /var/run/tollgate/stream-token).
+      --leader-elect true|false   Lease-based leader election; only the leader writes status (default true).
+      --lease-name NAME           coordination.k8s.io/v1 Lease name (default tollgate-operator).
+      --lease-namespace NS        Lease namespace (env POD_NAMESPACE, else default).
+      --namespaces A,B            Namespaces to watch (default: all).
+      --domain NAME               Execute-api domain (default localhost).
+      --endpoint-scheme http|https, --endpoint-port N   Endpoint URLs written to status (default http, 8080).
+      --hold-off-ms N             Coalesce changes for N ms before compiling (default 100).
+      --host ADDR                 Listen address (default 0.0.0.0).
+  Env: KUBECONFIG (else in-cluster), POD_NAME (Lease holder identity), POD_NAMESPACE.
 `

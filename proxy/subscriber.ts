@@ -7,7 +7,7 @@
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import WebSocket from 'ws'
-import { decodeSnapshot, PROXY_ID_HEADER, type ProxyMessage } from './config/stream.js'
+import { decodeSnapshot, PROXY_ID_HEADER, type ProxyMessage, type Snapshot } from './config/stream.js'
 import type { Gateway } from './gateway.js'
 
 export interface SubscriberOptions {
@@ -73,19 +73,27 @@ export function subscribe(gateway: Gateway, opts: SubscriberOptions): Subscriber
   }
 
   const handle = async (ws: WebSocket, frame: Buffer) => {
+    let snapshot: Snapshot
     let hash = ''
     try {
-      const snapshot = decodeSnapshot(frame)
+      snapshot = decodeSnapshot(frame)
       hash = snapshot.hash
       if (gateway.config?.hash !== snapshot.hash) gateway.apply(snapshot.config)
-      if (opts.cacheFile !== '') await persist(opts.cacheFile, snapshot.config)
-      send(ws, { type: 'ack', hash })
-      opts.log(`applied config ${hash.slice(0, 12)} (version ${snapshot.version})`)
     } catch (err) {
       const reason = (err as Error).message
       send(ws, { type: 'nack', hash, reason })
       opts.log(`refused config ${hash.slice(0, 12) || '(unreadable)'}: ${reason}; the previous config keeps serving`)
+      return
     }
+    // Applied and serving: persist it, then ACK — even if the cache file cannot be written (a
+    // restart would then start without a last-known-good config, which is logged, not refused).
+    if (opts.cacheFile !== '') {
+      await persist(opts.cacheFile, snapshot.config).catch((err: unknown) =>
+        opts.log(`warning: cannot write the last-known-good config to ${opts.cacheFile}: ${(err as Error).message}`),
+      )
+    }
+    send(ws, { type: 'ack', hash: snapshot.hash })
+    opts.log(`applied config ${snapshot.hash.slice(0, 12)} (version ${snapshot.version})`)
   }
 
   const schedule = () => {

@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, statSync, existsSync } from 'node:fs'
+import { mkdtempSync, statSync, existsSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
@@ -177,4 +177,20 @@ t.test('the proxy reconnects and catches up after the operator returns', async (
   stream.publish(config)
   await waitFor(() => stream.proxies()[0]?.ackedHash === config.hash, 15000, 'reconnect and ACK')
   t.same(await call(proxy), { status: 200, body: 'v2' })
+})
+
+t.test('an unwritable cache file is logged; the applied config is still ACKed', async (t) => {
+  const backend = await startServer((_req, res) => res.end('ok'))
+  t.teardown(backend.close)
+  const op = await operator(t)
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-lkg-'))
+  const blocker = join(dir, 'not-a-folder')
+  writeFileSync(blocker, 'x')
+  const { proxy, logs } = await startTestProxy(t, op.url, join(blocker, 'lkg.json'))
+  const config = configFor(backend.port)
+  op.stream.publish(config)
+  await waitFor(() => op.stream.proxies()[0]?.ackedHash === config.hash, 5000, 'ACK')
+  t.equal(op.stream.proxies()[0]?.nack, null, 'no NACK for a config that serves')
+  t.match(logs.join('\n'), /warning: cannot write the last-known-good config/)
+  t.same(await call(proxy), { status: 200, body: 'ok' })
 })

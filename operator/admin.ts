@@ -1,0 +1,40 @@
+// The operator's metrics/admin listener: /healthz (the process runs) and /readyz (the informers
+// have synced and the first config is published, and the operator is not shutting down).
+// /metrics joins later.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface OperatorAdmin {
+  readonly server: Server
+  listen(port: number, host: string): Promise<AddressInfo>
+  close(): Promise<void>
+}
+
+export function createOperatorAdmin(readiness: () => { ready: boolean; detail: string }): OperatorAdmin {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    const reply = (status: number, body: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+      res.end(`${body}\n`)
+    }
+    if (path === '/healthz') return reply(200, 'ok')
+    if (path === '/readyz') {
+      const r = readiness()
+      return reply(r.ready ? 200 : 503, r.detail)
+    }
+    reply(404, 'not found')
+  })
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => resolve(server.address() as AddressInfo))
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,247 @@
+// The operator: kube source → hold-off → compile (through LastKnownGood) → publish to the config
+// stream; and, on the leader only, statuses and Events.
+//
+// Every replica watches, compiles and serves the stream (proxies may connect to any of them);
+// only the Lease holder writes statuses and Events. Any change (an object, a proxy's ACK or
+// NACK, a proxy connecting or leaving, leadership) recomputes the desired statuses, and the
+// StatusWriter writes only what differs.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { KubeConfig } from '@kubernetes/client-node'
+import type { ResourceObject } from '../crds/validate.js'
+import type { GatewayConfig } from '../proxy/config/schema.js'
+import { canonicalJson } from '../proxy/config/hash.js'
+import { refKey, type ResourceRef } from './compile/types.js'
+import { LastKnownGood, type ReconcileResult } from './last-known-good.js'
+import { ConfigStream } from './publish/stream-server.js'
+import { createOperatorAdmin, type OperatorAdmin } from './admin.js'
+import { startKubeSource, type KubeSource } from './kube/source.js'
+import { StatusWriter } from './kube/status-writer.js'
+import { EventRecorder, plannedEvents } from './kube/events.js'
+import { alwaysLeader, startLeaderElection, type Elector } from './kube/lease.js'
+import { desiredStatuses, type FleetState } from './kube/status.js'
+
+export interface OperatorOptions {
+  /** Config stream port (WebSocket /v1/config); 0 picks a free one. */
+  streamPort: number
+  /** /healthz and /readyz port; 0 picks a free one. */
+  metricsPort: number
+  host: string
+  streamToken: string
+  leaderElect: boolean
+  leaseName: string
+  leaseNamespace: string
+  /** Holder identity in the Lease and reporting instance of Events (POD_NAME). */
+  identity: string
+  /** Namespaces to watch; empty: all. */
+  namespaces: string[]
+  domain: string
+  endpointScheme: 'http' | 'https'
+  endpointPort: number
+  /** Coalescing delay between a change and the compile (default 100 ms). */
+  holdOffMs: number
+  /** Durations, shortened by tests. */
+  timing?: {
+    leaseDurationMs?: number
+    renewMs?: number
+    retryMs?: number
+    watchBackoff?: { initialMs: number; maxMs: number }
+    statusBackoff?: { initialMs: number; maxMs: number }
+    heartbeatMs?: number
+  }
+}
+
+export interface Operator {
+  readonly stream: ConfigStream
+  readonly streamPort: number
+  readonly metricsPort: number
+  readonly ready: boolean
+  readonly leading: boolean
+  /** The config last published ('null' before the first compile). */
+  readonly config: GatewayConfig | null
+  readonly statusWriter: StatusWriter
+  readonly events: EventRecorder
+  /** Resolves after pending changes are compiled and published and queued status writes landed. */
+  settled(): Promise<void>
+  /** Graceful stop: releases the Lease (unless `releaseLease` is false: tests simulate a crash), closes the stream. */
+  stop(opts?: { releaseLease?: boolean }): Promise<void>
+}
+
+export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: (line: string) => void): Promise<Operator> {
+  const timing = opts.timing ?? {}
+  const compileOpts = {
+    domain: opts.domain,
+    defaultNamespace: 'default',
+    endpoint: { scheme: opts.endpointScheme, port: opts.endpointPort },
+  }
+  const lkg = new LastKnownGood(compileOpts)
+  const stream = new ConfigStream({ token: opts.streamToken, log, heartbeatMs: timing.heartbeatMs })
+  const source: KubeSource = startKubeSource(kc, { namespaces: opts.namespaces, log, backoff: timing.watchBackoff })
+  const lookup = (ref: ResourceRef) => source.get(ref.kind, ref.namespace, ref.name)
+  const writer = new StatusWriter(kc, {
+    log,
+    backoff: timing.statusBackoff,
+    currentStatus: (ref) => {
+      const obj = lookup(ref)
+      return { exists: obj !== undefined, status: obj?.status }
+    },
+  })
+  const events = new EventRecorder(kc, {
+    instance: opts.identity,
+    log,
+    uidOf: (ref) => {
+      const uid = lookup(ref)?.metadata?.uid
+      return typeof uid === 'string' ? uid : undefined
+    },
+  })
+
+  let last: (ReconcileResult & { generations: Map<string, number> }) | null = null
+  /** The last config every connected proxy ACKed (to say what a NACKed config changed). */
+  let lastAcked: GatewayConfig | null = null
+  let holdOff: NodeJS.Timeout | null = null
+  let refreshTimer: NodeJS.Timeout | null = null
+  let compiling: Promise<void> = Promise.resolve()
+  let stopping = false
+  let leading = false
+
+  const fleet = (): FleetState => ({ hash: stream.currentHash, proxies: stream.proxies() })
+
+  function refreshStatuses(): void {
+    refreshTimer = null
+    if (last === null || stopping) return
+    const state = fleet()
+    if (state.proxies.length > 0 && state.proxies.every((p) => p.ackedHash === state.hash)) lastAcked = last.result.config
+    const desired = desiredStatuses(last.result, last.rejected, last.generations, state)
+    writer.update(desired)
+    if (leading) events.record(plannedEvents(desired, state, changedSince(lastAcked, last.result.config)))
+  }
+
+  const scheduleRefresh = () => {
+    if (refreshTimer === null) refreshTimer = setTimeout(refreshStatuses, 10)
+  }
+
+  function reconcile(): void {
+    holdOff = null
+    if (stopping) return
+    const resources = source.resources()
+    const result = lkg.reconcile(resources)
+    const generations = new Map<string, number>()
+    for (const obj of resources) {
+      const g = obj.metadata?.generation
+      if (typeof g === 'number') generations.set(refKey(refOf(obj)), g)
+    }
+    for (const r of result.rejected) log(`${r.ref.kind} ${r.ref.namespace}/${r.ref.name}: ${r.problems[0]?.reason}: ${r.problems[0]?.message}${r.kept ? ' (the previous version keeps serving)' : ''}`)
+    const changed = stream.currentHash !== result.result.config.hash
+    stream.publish(result.result.config)
+    if (changed) log(`published config ${result.result.config.hash.slice(0, 12)} (${result.result.config.apis.length} apis)`)
+    last = { ...result, generations }
+    refreshStatuses()
+  }
+
+  const schedule = () => {
+    if (!source.isSynced || stopping || holdOff !== null) return
+    holdOff = setTimeout(() => {
+      compiling = compiling.then(reconcile).catch((err: unknown) => log(`reconcile failed: ${(err as Error).stack ?? String(err)}`))
+    }, opts.holdOffMs)
+  }
+  source.onChange(schedule)
+  stream.onChange(scheduleRefresh)
+
+  const streamServer: Server = createServer((_req, res) => res.writeHead(404).end())
+  stream.attach(streamServer)
+  const streamPort = await listen(streamServer, opts.streamPort, opts.host)
+  const admin: OperatorAdmin = createOperatorAdmin(() => {
+    if (stopping) return { ready: false, detail: 'shutting down' }
+    if (!source.isSynced) return { ready: false, detail: 'informers not synced' }
+    if (last === null) return { ready: false, detail: 'no config published yet' }
+    return { ready: true, detail: `ready ${stream.currentHash.slice(0, 12)}${leading ? ' (leader)' : ''}` }
+  })
+  const { port: metricsPort } = await admin.listen(opts.metricsPort, opts.host)
+
+  const onLeadership = (on: boolean) => {
+    leading = on
+    writer.setEnabled(on)
+    if (on) {
+      events.reset()
+      scheduleRefresh()
+    }
+  }
+  const elector: Elector = opts.leaderElect
+    ? startLeaderElection(kc, {
+        namespace: opts.leaseNamespace,
+        name: opts.leaseName,
+        identity: opts.identity,
+        leaseDurationMs: timing.leaseDurationMs,
+        renewMs: timing.renewMs,
+        retryMs: timing.retryMs,
+        log,
+        onChange: onLeadership,
+      })
+    : alwaysLeader(onLeadership)
+
+  return {
+    stream,
+    streamPort,
+    metricsPort,
+    get ready() {
+      return !stopping && source.isSynced && last !== null
+    },
+    get leading() {
+      return leading
+    },
+    get config() {
+      return last?.result.config ?? null
+    },
+    statusWriter: writer,
+    events,
+    async settled() {
+      await source.synced
+      while (holdOff !== null || refreshTimer !== null) await new Promise((r) => setTimeout(r, 5))
+      await compiling
+      await writer.idle()
+      await events.flushed()
+    },
+    async stop(stopOpts = {}) {
+      if (stopping) return
+      stopping = true
+      if (holdOff) clearTimeout(holdOff)
+      if (refreshTimer) clearTimeout(refreshTimer)
+      await source.stop()
+      writer.stop()
+      await elector.stop(stopOpts.releaseLease ?? true)
+      await events.flushed()
+      stream.close()
+      streamServer.closeAllConnections()
+      await new Promise<void>((r) => streamServer.close(() => r()))
+      await admin.close()
+    },
+  }
+}
+
+function refOf(obj: ResourceObject): ResourceRef {
+  return { kind: String(obj.kind), namespace: String(obj.metadata?.namespace ?? 'default'), name: String(obj.metadata?.name) }
+}
+
+/** refKeys of the Apis and Stages whose compiled form differs between two configs (null: unknown). */
+function changedSince(before: GatewayConfig | null, now: GatewayConfig): Set<string> | null {
+  if (before === null) return null
+  const fingerprints = (c: GatewayConfig) => {
+    const m = new Map<string, string>()
+    for (const api of c.apis) {
+      m.set(refKey(api.source), canonicalJson({ ...api, stages: [] }))
+      for (const s of api.stages) m.set(refKey(s.source), canonicalJson(s))
+    }
+    return m
+  }
+  const a = fingerprints(before)
+  const out = new Set<string>()
+  for (const [key, fp] of fingerprints(now)) if (a.get(key) !== fp) out.add(key)
+  return out
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port))
+  })
+}
