@@ -20,6 +20,7 @@ import { StatusWriter } from './kube/status-writer.js'
 import { EventRecorder, plannedEvents } from './kube/events.js'
 import { alwaysLeader, startLeaderElection, type Elector } from './kube/lease.js'
 import { desiredStatuses, type FleetState } from './kube/status.js'
+import { FleetRegistry } from './kube/fleet.js'
 
 export interface OperatorOptions {
   /** Config stream port (WebSocket /v1/config); 0 picks a free one. */
@@ -48,6 +49,8 @@ export interface OperatorOptions {
     watchBackoff?: { initialMs: number; maxMs: number }
     statusBackoff?: { initialMs: number; maxMs: number }
     heartbeatMs?: number
+    /** Fleet reports across replicas (fleet.ts): debounce, refresh and staleness. */
+    fleet?: { debounceMs?: number; refreshMs?: number; staleMs?: number }
   }
 }
 
@@ -104,7 +107,24 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
   let stopping = false
   let leading = false
 
-  const fleet = (): FleetState => ({ hash: stream.currentHash, proxies: stream.proxies() })
+  // With leader election there may be other replicas, each with proxies of its own: they
+  // report them in ConfigMaps (fleet.ts) so the leader's statuses count the whole fleet.
+  const registry = opts.leaderElect
+    ? new FleetRegistry(kc, {
+        namespace: opts.leaseNamespace,
+        group: opts.leaseName,
+        identity: opts.identity,
+        log,
+        backoff: timing.watchBackoff,
+        ...timing.fleet,
+      })
+    : null
+  const fleet = (): FleetState => {
+    const own = stream.proxies()
+    const ids = new Set(own.map((p) => p.id))
+    const others = (registry?.others() ?? []).filter((p) => !ids.has(p.id))
+    return { hash: stream.currentHash, proxies: [...own, ...others] }
+  }
 
   function refreshStatuses(): void {
     refreshTimer = null
@@ -145,7 +165,11 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     }, opts.holdOffMs)
   }
   source.onChange(schedule)
-  stream.onChange(scheduleRefresh)
+  stream.onChange(() => {
+    registry?.report(stream.proxies())
+    scheduleRefresh()
+  })
+  registry?.onChange(scheduleRefresh)
 
   const streamServer: Server = createServer((_req, res) => res.writeHead(404).end())
   stream.attach(streamServer)
@@ -207,6 +231,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
       if (holdOff) clearTimeout(holdOff)
       if (refreshTimer) clearTimeout(refreshTimer)
       await source.stop()
+      await registry?.stop()
       writer.stop()
       await elector.stop(stopOpts.releaseLease ?? true)
       await events.flushed()

@@ -1,8 +1,6 @@
 // The Kubernetes source: one client-node informer per Tollgate kind (per watched namespace, or
-// one cluster-wide), kept alive by hand. client-node's informer stops for good on any error but
-// a 410 (a cut connection, a failed list): we restart it with capped exponential backoff, and
-// `start()` resumes from the last resourceVersion; a 410 clears it and the informer relists by
-// itself, reporting the objects that vanished meanwhile as deletions.
+// one cluster-wide), each kept alive by keepAlive (informer.ts): restarted with backoff after
+// errors, relisting after a 410.
 //
 // The source does not say what changed: it calls `onChange` and the reconciler reads the whole
 // world back with `resources()` (the compiler rebuilds everything anyway).
@@ -10,10 +8,10 @@
 // Seam: Secrets and Services are not read yet (the compiler does not need them). They join as
 // two more `Watched` entries with core/v1 list functions, and `resources()` gains a second
 // output for them.
-import { CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node'
-import type { ObjectCache } from '@kubernetes/client-node'
+import { CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node'
 import { GROUP, KINDS, VERSION } from '../../crds/index.js'
 import type { ResourceObject } from '../../crds/validate.js'
+import { keepAlive, type KeptInformer } from './informer.js'
 
 export interface KubeSourceOptions {
   /** Namespaces to watch; empty: all namespaces. */
@@ -37,23 +35,14 @@ export interface KubeSource {
 }
 
 interface Watched {
-  what: string
   kind: string
-  informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>
-  synced: boolean
-  attempt: number
-  timer: NodeJS.Timeout | null
+  kept: KeptInformer<KubernetesObject>
 }
 
 export function startKubeSource(kc: KubeConfig, opts: KubeSourceOptions): KubeSource {
   const api = kc.makeApiClient(CustomObjectsApi)
-  const initialMs = opts.backoff?.initialMs ?? 500
-  const maxMs = opts.backoff?.maxMs ?? 30_000
   const listeners: Array<() => void> = []
   const watched: Watched[] = []
-  let stopped = false
-  let markSynced: () => void = () => {}
-  const synced = new Promise<void>((resolve) => (markSynced = resolve))
   let allSynced = false
 
   const changed = () => {
@@ -70,52 +59,17 @@ export function startKubeSource(kc: KubeConfig, opts: KubeSourceOptions): KubeSo
           ? api.listClusterCustomObject({ group: GROUP, version: VERSION, plural })
           : api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })) as Promise<KubernetesListObject<KubernetesObject>>
       const informer = makeInformer<KubernetesObject>(kc, path, list)
-      const w: Watched = { kind: kind.kind, what: namespace === undefined ? plural : `${plural} in ${namespace}`, informer, synced: false, attempt: 0, timer: null }
       informer.on('add', changed)
       informer.on('update', changed)
       informer.on('delete', changed)
-      informer.on('error', (err: unknown) => restart(w, err))
-      watched.push(w)
+      const what = namespace === undefined ? plural : `${plural} in ${namespace}`
+      watched.push({ kind: kind.kind, kept: keepAlive(informer, what, { log: opts.log, backoff: opts.backoff }) })
     }
   }
-
-  function restart(w: Watched, err: unknown): void {
-    if (stopped || w.timer) return
-    const delay = Math.min(maxMs, initialMs * 2 ** w.attempt)
-    w.attempt++
-    opts.log(`watch of ${w.what} failed (${describe(err)}); restarting in ${delay} ms`)
-    w.timer = setTimeout(() => {
-      w.timer = null
-      void run(w)
-    }, delay)
-  }
-
-  async function run(w: Watched): Promise<void> {
-    if (stopped) return
-    let failed = false
-    const onError = () => (failed = true)
-    w.informer.on('error', onError)
-    try {
-      await w.informer.start()
-    } catch (err) {
-      failed = true
-      restart(w, err)
-    } finally {
-      w.informer.off('error', onError)
-    }
-    if (failed || stopped) return
-    w.attempt = 0
-    if (!w.synced) {
-      w.synced = true
-      if (watched.every((x) => x.synced)) {
-        allSynced = true
-        markSynced()
-        changed()
-      }
-    }
-  }
-
-  for (const w of watched) void run(w)
+  const synced = Promise.all(watched.map((w) => w.kept.synced)).then(() => {
+    allSynced = true
+    changed()
+  })
 
   return {
     synced,
@@ -124,13 +78,13 @@ export function startKubeSource(kc: KubeConfig, opts: KubeSourceOptions): KubeSo
     },
     resources() {
       const out: ResourceObject[] = []
-      for (const w of watched) for (const obj of w.informer.list()) out.push(obj as ResourceObject)
+      for (const w of watched) for (const obj of w.kept.informer.list()) out.push(obj as ResourceObject)
       return out
     },
     get(kind, namespace, name) {
       for (const w of watched) {
         if (w.kind !== kind) continue
-        const obj = w.informer.get(name, namespace)
+        const obj = w.kept.informer.get(name, namespace)
         if (obj) return obj as ResourceObject
       }
       return undefined
@@ -139,19 +93,7 @@ export function startKubeSource(kc: KubeConfig, opts: KubeSourceOptions): KubeSo
       listeners.push(listener)
     },
     async stop() {
-      stopped = true
-      for (const w of watched) {
-        if (w.timer) clearTimeout(w.timer)
-        await w.informer.stop()
-      }
+      for (const w of watched) await w.kept.stop()
     },
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code
-    return code !== undefined ? `${err.message} (${String(code)})` : err.message
-  }
-  return String(err)
 }

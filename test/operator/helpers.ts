@@ -53,6 +53,7 @@ export function operatorOptions(over: Partial<OperatorOptions> = {}): OperatorOp
       watchBackoff: { initialMs: 50, maxMs: 500 },
       statusBackoff: { initialMs: 50, maxMs: 500 },
       heartbeatMs: 1000,
+      fleet: { debounceMs: 20, refreshMs: 300, staleMs: 1500 },
     },
     ...over,
   }
