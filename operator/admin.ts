@@ -1,6 +1,6 @@
 // The operator's metrics/admin listener: /healthz (the process runs) and /readyz (the informers
 // have synced and the first config is published, and the operator is not shutting down).
-// /metrics joins later.
+// /metrics serves the operator's Prometheus metrics (operator/metrics.ts).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -10,7 +10,7 @@ export interface OperatorAdmin {
   close(): Promise<void>
 }
 
-export function createOperatorAdmin(readiness: () => { ready: boolean; detail: string }): OperatorAdmin {
+export function createOperatorAdmin(readiness: () => { ready: boolean; detail: string }, metrics: () => Promise<string>): OperatorAdmin {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
     const reply = (status: number, body: string) => {
@@ -18,6 +18,16 @@ export function createOperatorAdmin(readiness: () => { ready: boolean; detail: s
       res.end(`${body}\n`)
     }
     if (path === '/healthz') return reply(200, 'ok')
+    if (path === '/metrics') {
+      metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+          res.end(text)
+        },
+        () => reply(500, 'metrics failed'),
+      )
+      return
+    }
     if (path === '/readyz') {
       const r = readiness()
       return reply(r.ready ? 200 : 503, r.detail)

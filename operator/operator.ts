@@ -21,6 +21,7 @@ import { EventRecorder, plannedEvents } from './kube/events.js'
 import { alwaysLeader, startLeaderElection, type Elector } from './kube/lease.js'
 import { desiredStatuses, type FleetState } from './kube/status.js'
 import { FleetRegistry } from './kube/fleet.js'
+import { OperatorMetrics } from './metrics.js'
 
 export interface OperatorOptions {
   /** Config stream port (WebSocket /v1/config); 0 picks a free one. */
@@ -78,7 +79,16 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     endpoint: { scheme: opts.endpointScheme, port: opts.endpointPort },
   }
   const lkg = new LastKnownGood(compileOpts)
-  const stream = new ConfigStream({ token: opts.streamToken, log, heartbeatMs: timing.heartbeatMs })
+  let leading = false
+  const stream: ConfigStream = new ConfigStream({
+    token: opts.streamToken,
+    log,
+    heartbeatMs: timing.heartbeatMs,
+    onMessage: (type) => {
+      if (type !== 'hello') metrics.ack(type)
+    },
+  })
+  const metrics = new OperatorMetrics({ leading: () => leading, hash: () => stream.currentHash, proxies: () => stream.proxies() })
   const source: KubeSource = startKubeSource(kc, { namespaces: opts.namespaces, log, backoff: timing.watchBackoff })
   const lookup = (ref: ResourceRef) => source.get(ref.kind, ref.namespace, ref.name)
   const writer = new StatusWriter(kc, {
@@ -105,7 +115,6 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
   let refreshTimer: NodeJS.Timeout | null = null
   let compiling: Promise<void> = Promise.resolve()
   let stopping = false
-  let leading = false
 
   // With leader election there may be other replicas, each with proxies of its own: they
   // report them in ConfigMaps (fleet.ts) so the leader's statuses count the whole fleet.
@@ -144,7 +153,9 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     holdOff = null
     if (stopping) return
     const resources = source.resources()
+    const started = process.hrtime.bigint()
     const result = lkg.reconcile(resources)
+    metrics.compiled(Number(process.hrtime.bigint() - started) / 1e9, Buffer.byteLength(JSON.stringify(result.result.config)))
     const generations = new Map<string, number>()
     for (const obj of resources) {
       const g = obj.metadata?.generation
@@ -153,6 +164,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     for (const r of result.rejected) log(`${r.ref.kind} ${r.ref.namespace}/${r.ref.name}: ${r.problems[0]?.reason}: ${r.problems[0]?.message}${r.kept ? ' (the previous version keeps serving)' : ''}`)
     const changed = stream.currentHash !== result.result.config.hash
     stream.publish(result.result.config)
+    metrics.published(result.result.config.hash)
     if (changed) log(`published config ${result.result.config.hash.slice(0, 12)} (${result.result.config.apis.length} apis)`)
     last = { ...result, generations }
     refreshStatuses()
@@ -166,6 +178,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
   }
   source.onChange(schedule)
   stream.onChange(() => {
+    metrics.fleetChanged(stream.proxies())
     registry?.report(stream.proxies())
     scheduleRefresh()
   })
@@ -179,7 +192,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     if (!source.isSynced) return { ready: false, detail: 'informers not synced' }
     if (last === null) return { ready: false, detail: 'no config published yet' }
     return { ready: true, detail: `ready ${stream.currentHash.slice(0, 12)}${leading ? ' (leader)' : ''}` }
-  })
+  }, () => metrics.text())
   const { port: metricsPort } = await admin.listen(opts.metricsPort, opts.host)
 
   const onLeadership = (on: boolean) => {

@@ -23,6 +23,8 @@ export interface ConfigStreamOptions {
   log: (line: string) => void
   /** Ping interval; a proxy that misses a pong is dropped (default 15 s). */
   heartbeatMs?: number
+  /** Called for every well-formed message from a proxy (metrics). */
+  onMessage?: (type: 'hello' | 'ack' | 'nack') => void
 }
 
 interface Peer {
@@ -102,6 +104,7 @@ export class ConfigStream {
       if (isBinary) return
       const m = parseProxyMessage(data.toString())
       if (!m) return
+      this.opts.onMessage?.(m.type)
       if (m.type === 'hello') {
         peer.state.id = m.proxyId.slice(0, 253) || peer.state.id
         // What the proxy already serves need not be sent; unless a snapshot already went out
