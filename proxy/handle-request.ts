@@ -75,7 +75,7 @@ export function handleRequest(runtime: Runtime, services: Services, reportBug: B
   }
   const segments = { raw, decoded, names: match?.names ?? NO_NAMES, spans: match?.spans ?? NO_SPANS }
   const ctx = new RequestContext(req, res, services, ids, now, route, stage, `/${raw.join('/')}`, q === -1 ? '' : url.slice(q + 1), segments)
-  void runPipeline(ctx, reportBug)
+  runPipeline(ctx, reportBug)
   return ctx
 }
 
