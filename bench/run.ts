@@ -43,6 +43,8 @@ interface Sample {
   busy: number
   /** CPU time of the upstream and the load generator per request, µs (NaN with autocannon). */
   loadUsPerReq: number
+  /** CPU used by other processes of the machine meanwhile, in CPUs (0.5: half a CPU). */
+  foreign: number
 }
 
 interface Target {
@@ -73,6 +75,30 @@ function childTicks(): number {
   return Number(rest[13]) + Number(rest[14]) // cutime + cstime (fields 16, 17)
 }
 
+/** user + nice + system time of the whole machine, in clock ticks (irq and softirq excluded). */
+function machineTicks(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.split(/\s+/)
+  return Number(cpu[1]) + Number(cpu[2]) + Number(cpu[3])
+}
+
+function selfTicks(): number {
+  return cpuTicks(process.pid)
+}
+
+/** Waits (up to `maxWaitS`) until the rest of the machine uses at most `maxForeign` CPUs for a second. */
+async function waitQuiet(maxForeign: number, maxWaitS: number): Promise<void> {
+  const deadline = Date.now() + maxWaitS * 1000
+  let told = false
+  for (;;) {
+    const before = machineTicks()
+    await new Promise((r) => setTimeout(r, 1000))
+    const used = (machineTicks() - before) / CLK_TCK
+    if (used <= maxForeign || Date.now() > deadline) return
+    if (!told) console.log(`waiting for other processes to calm down (${used.toFixed(2)} CPU busy)...`)
+    told = true
+  }
+}
+
 function pinProcess(pid: number, cpuList: string): void {
   const r = spawnSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)])
   if (r.status !== 0) throw new Error(`taskset failed for ${pid}: ${r.stderr}`)
@@ -86,7 +112,9 @@ function forkChild(file: string, args: string[], execArgv: string[] = []): Promi
   })
 }
 
-async function wrk(target: Target, seconds: number, opts: Options): Promise<Omit<Sample, 'cpuUsPerReq' | 'busy' | 'loadUsPerReq'> & { requests: number }> {
+type LoadResult = Pick<Sample, 'rps' | 'p50ms' | 'p99ms' | 'errors'> & { requests: number }
+
+async function wrk(target: Target, seconds: number, opts: Options): Promise<LoadResult> {
   const args = ['-t', '1', '-c', String(opts.connections), '-d', `${seconds}s`, '--latency']
   if (target.host) args.push('-H', `Host: ${target.host}`)
   args.push(target.url)
@@ -115,7 +143,7 @@ async function wrk(target: Target, seconds: number, opts: Options): Promise<Omit
   }
 }
 
-async function cannon(target: Target, seconds: number, opts: Options): Promise<Omit<Sample, 'cpuUsPerReq' | 'busy' | 'loadUsPerReq'> & { requests: number }> {
+async function cannon(target: Target, seconds: number, opts: Options): Promise<LoadResult> {
   const headers = target.host ? { host: target.host } : {}
   const r = await autocannon({ url: target.url, headers, connections: opts.connections, duration: seconds })
   return { requests: r.requests.total, rps: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, errors: r.errors + r.non2xx }
@@ -127,11 +155,15 @@ async function measure(target: Target, upstreamPid: number, opts: Options): Prom
   const before = cpuTicks(target.pid)
   const upstreamBefore = cpuTicks(upstreamPid)
   const loadBefore = childTicks()
+  const selfBefore = selfTicks()
+  const machineBefore = machineTicks()
   const start = process.hrtime.bigint()
   const r = await load(target, opts.durationS, opts)
   const elapsedS = Number(process.hrtime.bigint() - start) / 1e9
+  const machineS = (machineTicks() - machineBefore) / CLK_TCK
   const cpuS = (cpuTicks(target.pid) - before) / CLK_TCK
   const loadS = (cpuTicks(upstreamPid) - upstreamBefore + childTicks() - loadBefore) / CLK_TCK
+  const selfS = (selfTicks() - selfBefore) / CLK_TCK
   const requests = r.requests > 0 ? r.requests : r.rps * opts.durationS
   return {
     rps: r.rps,
@@ -141,6 +173,7 @@ async function measure(target: Target, upstreamPid: number, opts: Options): Prom
     cpuUsPerReq: (cpuS * 1e6) / requests,
     busy: cpuS / elapsedS,
     loadUsPerReq: load === wrk ? (loadS * 1e6) / requests : NaN,
+    foreign: load === wrk ? Math.max(0, machineS - cpuS - loadS - selfS) / elapsedS : NaN,
   }
 }
 
@@ -207,6 +240,7 @@ async function main(): Promise<void> {
       compare: { type: 'string' },
       profile: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
+      'max-foreign': { type: 'string', default: '0.15' },
     },
   })
   const opts: Options = {
@@ -216,6 +250,7 @@ async function main(): Promise<void> {
     pin: pinLayout(!values['no-pin']),
   }
   const rounds = Number(values.rounds)
+  const maxForeign = Number(values['max-foreign'])
   const wanted = new Set(values.targets.split(','))
   const children: ChildProcess[] = []
   const stops: Array<() => void> = []
@@ -253,14 +288,32 @@ async function main(): Promise<void> {
       `load: ${has('wrk') ? 'wrk' : 'autocannon'}, ${opts.connections} connections, ${opts.warmupS}s warm-up + ${opts.durationS}s per target, ` +
         `${rounds} interleaved rounds, ${opts.pin ? `pinned (target CPU ${opts.pin.target}, upstream ${opts.pin.upstream}, load ${opts.pin.load})` : 'not pinned'}`,
     )
+    // A round in which other processes of the machine used more than --max-foreign CPUs is run
+    // again (up to twice): on a shared machine their load skews whichever target it hits.
+    let disturbed = 0
     for (let round = 1; round <= rounds; round++) {
-      for (const target of targets) {
-        const s = await measure(target, up.child.pid!, opts)
-        target.samples.push(s)
-        console.log(
-          `round ${round} ${target.name.padEnd(22)} ${s.rps.toFixed(0).padStart(6)} req/s  ${s.cpuUsPerReq.toFixed(1).padStart(5)} µs/req  ` +
-            `busy ${(100 * s.busy).toFixed(0).padStart(3)}%  upstream+load ${s.loadUsPerReq.toFixed(1)} µs/req  errors ${s.errors}`,
-        )
+      for (let attempt = 1; ; attempt++) {
+        await waitQuiet(maxForeign, 120)
+        const samples: Sample[] = []
+        for (const target of targets) samples.push(await measure(target, up.child.pid!, opts))
+        const worst = Math.max(...samples.map((s) => s.foreign))
+        const clean = !(worst > maxForeign)
+        targets.forEach((target, i) => {
+          const s = samples[i]!
+          console.log(
+            `round ${round}${attempt > 1 ? `.${attempt}` : ''} ${target.name.padEnd(22)} ${s.rps.toFixed(0).padStart(6)} req/s  ${s.cpuUsPerReq.toFixed(1).padStart(5)} µs/req  ` +
+              `busy ${(100 * s.busy).toFixed(0).padStart(3)}%  upstream+load ${s.loadUsPerReq.toFixed(1)} µs/req  other processes ${s.foreign.toFixed(2)} CPU  errors ${s.errors}`,
+          )
+        })
+        if (clean || attempt === 3) {
+          if (!clean) {
+            disturbed++
+            console.log(`round ${round}: other processes used up to ${worst.toFixed(2)} CPU; kept after 3 attempts`)
+          }
+          targets.forEach((target, i) => target.samples.push(samples[i]!))
+          break
+        }
+        console.log(`round ${round}: other processes used up to ${worst.toFixed(2)} CPU (> ${maxForeign}); measuring the round again`)
       }
     }
 
@@ -283,7 +336,9 @@ async function main(): Promise<void> {
         median(cpuRatios).toFixed(3) + (t === base ? '' : range(cpuRatios)),
       ])
     }
-    console.log(`\nmedians of ${rounds} rounds; ratios are medians of per-round ratios against ${base.name} (min–max)\n`)
+    console.log(`\nmedians of ${rounds} rounds; ratios are medians of per-round ratios against ${base.name} (min–max)`)
+    if (disturbed > 0) console.log(`WARNING: ${disturbed} round(s) ran while other processes loaded the machine; the figures are skewed`)
+    console.log('')
     console.log(table(rows))
     const tg = targets.find((t) => t.name === 'tollgate HTTP_PROXY')
     if (tg !== undefined && tg !== base) {
