@@ -83,6 +83,8 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     if (old.inFlight === 0) pools.release(old.runtime.origins)
   }
 
+  // HOT PATH — change with care: one closure and one 'close' listener per request (the
+  // response emits 'close' once, so `on` spares the wrapper `once` allocates).
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const current = live
     if (current === null) {
@@ -91,7 +93,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     }
     current.inFlight++
     let ctx: RequestContext | null = null
-    res.once('close', () => {
+    res.on('close', () => {
       if (ctx !== null && !res.writableFinished) abandon(ctx)
       if (--current.inFlight === 0 && current.retired) pools.release(current.runtime.origins)
       if (closing) server.closeIdleConnections()

@@ -77,9 +77,7 @@ export function newRequestIds(nowMs: number): RequestIds {
   }
   for (let i = 4; i < 16; i++) hex2(TRACE_HEX + 2 * (i - 4), POOL[b + i]!)
 
-  return {
-    requestId: TEXT.toString('latin1', 0, UUID_END),
-    extendedRequestId: TEXT.toString('latin1', UUID_END, EXT_END),
-    traceId: TEXT.toString('latin1', EXT_END, TRACE_END),
-  }
+  // One flat string, three slices of it (V8 slices share the parent's characters).
+  const text = TEXT.toString('latin1', 0, TRACE_END)
+  return { requestId: text.slice(0, UUID_END), extendedRequestId: text.slice(UUID_END, EXT_END), traceId: text.slice(EXT_END) }
 }
