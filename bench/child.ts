@@ -3,10 +3,13 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 
-/** Tells the parent which port the child listens on. */
+/** Tells the parent which port the child listens on; exits (flushing a --cpu-prof profile) on 'stop'. */
 export function reportPort(server: Server): void {
   const { port } = server.address() as AddressInfo
   process.send?.({ port })
+  process.on('message', (m) => {
+    if (m === 'stop') process.exit(0)
+  })
 }
 
 /** Reads a required numeric argument passed as --name=value. */

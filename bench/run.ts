@@ -1,12 +1,23 @@
 // npm run bench: measures Tollgate against a bare undici proxy (and nginx when installed) in
-// one run, on the same machine, with the same load, and prints the ratios.
+// one run, on the same machine, with the same load, and prints the ratios. docs/benchmarks.md
+// says what is measured and how to read it.
 //
-// Each target runs in its own process; the load generator is wrk when installed, otherwise
-// autocannon. CPU time per request is read from /proc for the target process only.
+// Each target runs in its own process next to one shared upstream; the load generator is wrk
+// when installed, otherwise autocannon (in this process). Targets are measured in interleaved
+// rounds (bare, tollgate, nginx, bare, tollgate, nginx, ...) so a slow phase of the machine hits
+// all of them, and medians are reported. With taskset and 2+ CPUs, the target under test gets
+// the last CPU to itself and the upstream and load generator share the others, so the target's
+// CPU time per request is not mixed with theirs. CPU time per request is read from /proc
+// (utime + stime of every thread of the process).
+//
+//   npm run bench -- --rounds 5 --duration 10 --warmup 3 --connections 50
+//   npm run bench -- --compare ../other-checkout/dist   # add another Tollgate build as a target
+//   npm run bench -- --profile /tmp/prof                 # --cpu-prof the Tollgate process
+//   npm run bench -- --targets bare,tollgate --no-pin
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
+import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -17,86 +28,157 @@ interface Options {
   durationS: number
   warmupS: number
   connections: number
+  /** CPU lists for taskset, or null when not pinning. */
+  pin: { target: string; upstream: string; load: string } | null
 }
 
-interface Result {
-  name: string
+interface Sample {
   rps: number
   p50ms: number
   p99ms: number
-  cpuUsPerReq: number
   errors: number
+  /** CPU time of the target per request, µs. */
+  cpuUsPerReq: number
+  /** Share of one CPU the target used while measured. */
+  busy: number
+  /** CPU time of the upstream and the load generator per request, µs (NaN with autocannon). */
+  loadUsPerReq: number
+  /** CPU used by other processes of the machine meanwhile, in CPUs (0.5: half a CPU). */
+  foreign: number
 }
 
 interface Target {
-  name: string
-  url: string
-  host?: string
-  pid: number
-  stop(): void
+  readonly name: string
+  readonly url: string
+  readonly host?: string
+  readonly pid: number
+  readonly samples: Sample[]
 }
 
-function forkChild(file: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(here, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    child.once('message', (m) => resolve({ child, port: (m as { port: number }).port }))
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)))
-  })
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
 }
 
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100
+
+/** utime + stime of a process (all threads), in clock ticks. */
 function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return Number(fields[11]) + Number(fields[12]) // utime + stime (fields 14, 15)
 }
 
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100
-
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
+/** cutime + cstime of this process: CPU of the children it has waited for (wrk runs). */
+function childTicks(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+  const rest = fields.slice(fields.lastIndexOf(')') + 2).split(' ')
+  return Number(rest[13]) + Number(rest[14]) // cutime + cstime (fields 16, 17)
 }
 
-async function load(target: Target, seconds: number, opts: Options): Promise<Omit<Result, 'name' | 'cpuUsPerReq'>> {
-  const headers = target.host ? { host: target.host } : {}
-  if (has('wrk')) {
-    const args = ['-t', '1', '-c', String(opts.connections), '-d', `${seconds}s`, '--latency']
-    if (target.host) args.push('-H', `Host: ${target.host}`)
-    args.push(target.url)
-    const out = await new Promise<string>((resolve) => {
-      const p = spawn('wrk', args)
-      let text = ''
-      p.stdout.on('data', (d: Buffer) => (text += d.toString()))
-      p.on('close', () => resolve(text))
-    })
-    const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN)
-    const ms = (re: RegExp) => {
-      const m = re.exec(out)
-      if (!m) return NaN
-      const v = Number(m[1])
-      return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v
-    }
-    const non2xx = num(/Non-2xx or 3xx responses: (\d+)/) || 0
-    const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
-    const errors = non2xx + (sockErr ? sockErr.slice(1).reduce((a, b) => a + Number(b), 0) : 0)
-    return { rps: num(/Requests\/sec:\s+([\d.]+)/), p50ms: ms(/50%\s+([\d.]+)(us|ms|s)/), p99ms: ms(/99%\s+([\d.]+)(us|ms|s)/), errors }
+/** user + nice + system time of the whole machine, in clock ticks (irq and softirq excluded). */
+function machineTicks(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.split(/\s+/)
+  return Number(cpu[1]) + Number(cpu[2]) + Number(cpu[3])
+}
+
+function selfTicks(): number {
+  return cpuTicks(process.pid)
+}
+
+/** Waits (up to `maxWaitS`) until the rest of the machine uses at most `maxForeign` CPUs for a second. */
+async function waitQuiet(maxForeign: number, maxWaitS: number): Promise<void> {
+  const deadline = Date.now() + maxWaitS * 1000
+  let told = false
+  for (;;) {
+    const before = machineTicks()
+    await new Promise((r) => setTimeout(r, 1000))
+    const used = (machineTicks() - before) / CLK_TCK
+    if (used <= maxForeign || Date.now() > deadline) return
+    if (!told) console.log(`waiting for other processes to calm down (${used.toFixed(2)} CPU busy)...`)
+    told = true
   }
-  const r = await autocannon({ url: target.url, headers, connections: opts.connections, duration: seconds })
-  return { rps: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, errors: r.errors + r.non2xx }
 }
 
-async function measure(target: Target, opts: Options): Promise<Result> {
+function pinProcess(pid: number, cpuList: string): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)])
+  if (r.status !== 0) throw new Error(`taskset failed for ${pid}: ${r.stderr}`)
+}
+
+function forkChild(file: string, args: string[], execArgv: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolvePort, reject) => {
+    const child = fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    child.once('message', (m) => resolvePort({ child, port: (m as { port: number }).port }))
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)))
+  })
+}
+
+type LoadResult = Pick<Sample, 'rps' | 'p50ms' | 'p99ms' | 'errors'> & { requests: number }
+
+async function wrk(target: Target, seconds: number, opts: Options): Promise<LoadResult> {
+  const args = ['-t', '1', '-c', String(opts.connections), '-d', `${seconds}s`, '--latency']
+  if (target.host) args.push('-H', `Host: ${target.host}`)
+  args.push(target.url)
+  const out = await new Promise<string>((done) => {
+    const p = opts.pin ? spawn('taskset', ['-c', opts.pin.load, 'wrk', ...args]) : spawn('wrk', args)
+    let text = ''
+    p.stdout.on('data', (d: Buffer) => (text += d.toString()))
+    p.on('close', () => done(text))
+  })
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN)
+  const ms = (re: RegExp) => {
+    const m = re.exec(out)
+    if (!m) return NaN
+    const v = Number(m[1])
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v
+  }
+  const non2xx = num(/Non-2xx or 3xx responses: (\d+)/) || 0
+  const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
+  const errors = non2xx + (sockErr ? sockErr.slice(1).reduce((a, b) => a + Number(b), 0) : 0)
+  return {
+    requests: num(/(\d+) requests in/),
+    rps: num(/Requests\/sec:\s+([\d.]+)/),
+    p50ms: ms(/50%\s+([\d.]+)(us|ms|s)/),
+    p99ms: ms(/99%\s+([\d.]+)(us|ms|s)/),
+    errors,
+  }
+}
+
+async function cannon(target: Target, seconds: number, opts: Options): Promise<LoadResult> {
+  const headers = target.host ? { host: target.host } : {}
+  const r = await autocannon({ url: target.url, headers, connections: opts.connections, duration: seconds })
+  return { requests: r.requests.total, rps: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, errors: r.errors + r.non2xx }
+}
+
+async function measure(target: Target, upstreamPid: number, opts: Options): Promise<Sample> {
+  const load = has('wrk') ? wrk : cannon
   await load(target, opts.warmupS, opts)
   const before = cpuTicks(target.pid)
+  const upstreamBefore = cpuTicks(upstreamPid)
+  const loadBefore = childTicks()
+  const selfBefore = selfTicks()
+  const machineBefore = machineTicks()
   const start = process.hrtime.bigint()
   const r = await load(target, opts.durationS, opts)
   const elapsedS = Number(process.hrtime.bigint() - start) / 1e9
+  const machineS = (machineTicks() - machineBefore) / CLK_TCK
   const cpuS = (cpuTicks(target.pid) - before) / CLK_TCK
-  const requests = r.rps * Math.min(elapsedS, opts.durationS)
-  return { name: target.name, ...r, cpuUsPerReq: requests > 0 ? (cpuS * 1e6) / requests : NaN }
+  const loadS = (cpuTicks(upstreamPid) - upstreamBefore + childTicks() - loadBefore) / CLK_TCK
+  const selfS = (selfTicks() - selfBefore) / CLK_TCK
+  const requests = r.requests > 0 ? r.requests : r.rps * opts.durationS
+  return {
+    rps: r.rps,
+    p50ms: r.p50ms,
+    p99ms: r.p99ms,
+    errors: r.errors,
+    cpuUsPerReq: (cpuS * 1e6) / requests,
+    busy: cpuS / elapsedS,
+    loadUsPerReq: load === wrk ? (loadS * 1e6) / requests : NaN,
+    foreign: load === wrk ? Math.max(0, machineS - cpuS - loadS - selfS) / elapsedS : NaN,
+  }
 }
 
-async function startNginx(upstreamPort: number): Promise<Target | undefined> {
-  const bin = ['/usr/sbin/nginx', 'nginx'].find((b) => b.startsWith('/') ? spawnSync('test', ['-x', b]).status === 0 : has(b))
+async function startNginx(upstreamPort: number, opts: Options): Promise<(Target & { stop(): void }) | undefined> {
+  const bin = ['/usr/sbin/nginx', 'nginx'].find((b) => (b.startsWith('/') ? spawnSync('test', ['-x', b]).status === 0 : has(b)))
   if (!bin) return undefined
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-nginx-'))
   const port = 20000 + Math.floor(Math.random() * 20000)
@@ -123,25 +205,28 @@ http {
   // worker_processes 1: the master forks one worker; measure the worker, which does the work.
   const workers = spawnSync('pgrep', ['-P', String(child.pid)]).stdout.toString().trim().split('\n').filter(Boolean)
   const pid = Number(workers[0] ?? child.pid)
-  return { name: 'nginx (1 worker)', url: `http://127.0.0.1:${port}/pets/1`, pid, stop: () => child.kill('SIGQUIT') }
+  if (opts.pin) pinProcess(pid, opts.pin.target)
+  return { name: 'nginx (1 worker)', url: `http://127.0.0.1:${port}/pets/1`, pid, samples: [], stop: () => child.kill('SIGQUIT') }
 }
 
-function table(results: Result[], base: Result): string {
-  const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'rps ratio', 'CPU ratio']]
-  for (const r of results) {
-    rows.push([
-      r.name,
-      r.rps.toFixed(0),
-      r.p50ms.toFixed(2),
-      r.p99ms.toFixed(2),
-      r.cpuUsPerReq.toFixed(1),
-      String(r.errors),
-      (r.rps / base.rps).toFixed(3),
-      (r.cpuUsPerReq / base.cpuUsPerReq).toFixed(3),
-    ])
-  }
+function median(values: number[]): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b)
+  if (sorted.length === 0) return NaN
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
-  return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n')
+  return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')
+}
+
+function pinLayout(enabled: boolean): Options['pin'] {
+  const n = availableParallelism()
+  if (!enabled || n < 2 || !has('taskset')) return null
+  const last = String(n - 1)
+  if (n === 2) return { target: last, upstream: '0', load: '0' }
+  return { target: last, upstream: '0', load: `1-${n - 2}` }
 }
 
 async function main(): Promise<void> {
@@ -150,39 +235,118 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
+      targets: { type: 'string', default: 'bare,tollgate,nginx' },
+      compare: { type: 'string' },
+      profile: { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
+      'max-foreign': { type: 'string', default: '0.15' },
     },
   })
-  const opts: Options = { durationS: Number(values.duration), warmupS: Number(values.warmup), connections: Number(values.connections) }
+  const opts: Options = {
+    durationS: Number(values.duration),
+    warmupS: Number(values.warmup),
+    connections: Number(values.connections),
+    pin: pinLayout(!values['no-pin']),
+  }
+  const rounds = Number(values.rounds)
+  const maxForeign = Number(values['max-foreign'])
+  const wanted = new Set(values.targets.split(','))
   const children: ChildProcess[] = []
   const stops: Array<() => void> = []
   try {
-    const up = await forkChild('upstream.js', [])
+    const up = await forkChild(join(here, 'upstream.js'), [])
     children.push(up.child)
-    const bare = await forkChild('bare-proxy.js', [`--upstream=${up.port}`])
-    children.push(bare.child)
-    const tg = await forkChild('tollgate-target.js', [`--upstream=${up.port}`])
-    children.push(tg.child)
-    const targets: Target[] = [
-      { name: 'bare undici proxy', url: `http://127.0.0.1:${bare.port}/pets/1`, pid: bare.child.pid!, stop: () => {} },
-      { name: 'tollgate HTTP_PROXY', url: `http://127.0.0.1:${tg.port}/prod/pets/1`, host: `bench.execute-api.localhost:${tg.port}`, pid: tg.child.pid!, stop: () => {} },
-    ]
-    const nginx = await startNginx(up.port)
-    if (nginx) {
-      targets.push(nginx)
-      stops.push(nginx.stop)
+    if (opts.pin) pinProcess(up.child.pid!, opts.pin.upstream)
+    const targets: Target[] = []
+    const startNode = async (name: string, file: string, path: string, host: boolean, execArgv: string[] = []) => {
+      const { child, port } = await forkChild(file, [`--upstream=${up.port}`], execArgv)
+      children.push(child)
+      if (opts.pin) pinProcess(child.pid!, opts.pin.target)
+      targets.push({ name, url: `http://127.0.0.1:${port}${path}`, host: host ? `bench.execute-api.localhost:${port}` : undefined, pid: child.pid!, samples: [] })
+      stops.push(() => child.send('stop'))
     }
-    console.log(`load: ${has('wrk') ? 'wrk' : 'autocannon'}, ${opts.connections} connections, ${opts.warmupS}s warm-up + ${opts.durationS}s per target`)
-    const results: Result[] = []
-    for (const target of targets) {
-      results.push(await measure(target, opts))
-      console.log(`measured ${target.name}`)
+    if (wanted.has('bare')) await startNode('bare undici proxy', join(here, 'bare-proxy.js'), '/pets/1', false)
+    if (wanted.has('tollgate')) {
+      const profile = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`]
+      await startNode('tollgate HTTP_PROXY', join(here, 'tollgate-target.js'), '/prod/pets/1', true, profile)
     }
-    console.log('\n' + table(results, results[0]!))
-    const tgResult = results[1]!
-    console.log(`\ntollgate / bare undici: ${(tgResult.rps / results[0]!.rps).toFixed(3)}x throughput (target >= 0.95)`)
-    if (nginx) console.log(`tollgate / nginx: ${(tgResult.rps / results[2]!.rps).toFixed(3)}x throughput`)
+    if (values.compare !== undefined) {
+      const dir = resolve(values.compare)
+      await startNode(`tollgate (${values.compare})`, join(dir, 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
+    }
+    if (wanted.has('nginx')) {
+      const nginx = await startNginx(up.port, opts)
+      if (nginx) {
+        targets.push(nginx)
+        stops.push(nginx.stop)
+      }
+    }
+    const model = cpus()[0]?.model.trim() ?? 'unknown CPU'
+    console.log(`machine: ${availableParallelism()} CPUs (${model}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
+    console.log(
+      `load: ${has('wrk') ? 'wrk' : 'autocannon'}, ${opts.connections} connections, ${opts.warmupS}s warm-up + ${opts.durationS}s per target, ` +
+        `${rounds} interleaved rounds, ${opts.pin ? `pinned (target CPU ${opts.pin.target}, upstream ${opts.pin.upstream}, load ${opts.pin.load})` : 'not pinned'}`,
+    )
+    // A round in which other processes of the machine used more than --max-foreign CPUs is run
+    // again (up to twice): on a shared machine their load skews whichever target it hits.
+    let disturbed = 0
+    for (let round = 1; round <= rounds; round++) {
+      for (let attempt = 1; ; attempt++) {
+        await waitQuiet(maxForeign, 120)
+        const samples: Sample[] = []
+        for (const target of targets) samples.push(await measure(target, up.child.pid!, opts))
+        const worst = Math.max(...samples.map((s) => s.foreign))
+        const clean = !(worst > maxForeign)
+        targets.forEach((target, i) => {
+          const s = samples[i]!
+          console.log(
+            `round ${round}${attempt > 1 ? `.${attempt}` : ''} ${target.name.padEnd(22)} ${s.rps.toFixed(0).padStart(6)} req/s  ${s.cpuUsPerReq.toFixed(1).padStart(5)} µs/req  ` +
+              `busy ${(100 * s.busy).toFixed(0).padStart(3)}%  upstream+load ${s.loadUsPerReq.toFixed(1)} µs/req  other processes ${s.foreign.toFixed(2)} CPU  errors ${s.errors}`,
+          )
+        })
+        if (clean || attempt === 3) {
+          if (!clean) {
+            disturbed++
+            console.log(`round ${round}: other processes used up to ${worst.toFixed(2)} CPU; kept after 3 attempts`)
+          }
+          targets.forEach((target, i) => target.samples.push(samples[i]!))
+          break
+        }
+        console.log(`round ${round}: other processes used up to ${worst.toFixed(2)} CPU (> ${maxForeign}); measuring the round again`)
+      }
+    }
+
+    const base = targets[0]!
+    const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'busy', 'errors', 'rps ratio', 'CPU ratio']]
+    for (const t of targets) {
+      // Ratios per round (this round's bare run against this round's target run), then the median.
+      const rpsRatios = t.samples.map((s, i) => s.rps / base.samples[i]!.rps)
+      const cpuRatios = t.samples.map((s, i) => s.cpuUsPerReq / base.samples[i]!.cpuUsPerReq)
+      const range = (r: number[]) => (r.length > 1 ? ` (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})` : '')
+      rows.push([
+        t.name,
+        median(t.samples.map((s) => s.rps)).toFixed(0),
+        median(t.samples.map((s) => s.p50ms)).toFixed(2),
+        median(t.samples.map((s) => s.p99ms)).toFixed(2),
+        median(t.samples.map((s) => s.cpuUsPerReq)).toFixed(1),
+        `${(100 * median(t.samples.map((s) => s.busy))).toFixed(0)}%`,
+        String(t.samples.reduce((a, s) => a + s.errors, 0)),
+        median(rpsRatios).toFixed(3) + (t === base ? '' : range(rpsRatios)),
+        median(cpuRatios).toFixed(3) + (t === base ? '' : range(cpuRatios)),
+      ])
+    }
+    console.log(`\nmedians of ${rounds} rounds; ratios are medians of per-round ratios against ${base.name} (min–max)`)
+    if (disturbed > 0) console.log(`WARNING: ${disturbed} round(s) ran while other processes loaded the machine; the figures are skewed`)
+    console.log('')
+    console.log(table(rows))
+    const tg = targets.find((t) => t.name === 'tollgate HTTP_PROXY')
+    if (tg !== undefined && tg !== base) {
+      console.log(`\ntollgate / bare undici: ${median(tg.samples.map((s, i) => s.rps / base.samples[i]!.rps)).toFixed(3)}x throughput (target >= 0.95)`)
+    }
   } finally {
     for (const stop of stops) stop()
+    await new Promise((r) => setTimeout(r, 300))
     for (const c of children) c.kill()
   }
 }

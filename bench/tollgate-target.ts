@@ -2,7 +2,7 @@
 // the real compiler and served by the real gateway.
 import { compile } from '../operator/compile/index.js'
 import { createGateway } from '../proxy/gateway.js'
-import { numberArg } from './child.js'
+import { numberArg, reportPort } from './child.js'
 
 const upstream = numberArg('upstream')
 const resources = [
@@ -31,5 +31,5 @@ const resources = [
 const { config } = compile(resources, { domain: 'localhost', defaultNamespace: 'default', endpoint: { scheme: 'http' } })
 const gateway = createGateway()
 gateway.apply(config)
-const { port } = await gateway.listen(0, '127.0.0.1')
-process.send?.({ port })
+await gateway.listen(0, '127.0.0.1')
+reportPort(gateway.server)

@@ -4,6 +4,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { ContextKey } from './integrations/mapping.js'
+import type { Deadlines } from './integrations/deadlines.js'
+import type { ProxyCall } from './integrations/proxy-call.js'
 import type { UpstreamCall } from './integrations/upstream.js'
 import type { UpstreamPools } from './integrations/pools.js'
 import type { RequestIds } from './request-id.js'
@@ -11,12 +13,18 @@ import type { ApiRuntime, RouteRuntime, StageRuntime } from './runtime.js'
 
 export interface Services {
   readonly pools: UpstreamPools
+  /** Integration timeouts (one list per timeout value). */
+  readonly deadlines: Deadlines
   readonly maxBodyBytes: number
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null
 
+// Shared empty defaults: the stage that fills one of these fields assigns a fresh object (none
+// is ever written into), so a request that needs none allocates none.
 const EMPTY_HEADERS: IncomingHttpHeaders = Object.freeze({}) as IncomingHttpHeaders
+const EMPTY_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>
+const EMPTY_INTEGRATION_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>
 
 export class RequestContext {
   readonly requestId: string
@@ -43,15 +51,16 @@ export class RequestContext {
   // Integration request, set by transform-request.
   integrationMethod: string
   integrationPath: string
-  integrationHeaders: Record<string, string | string[]>
+  /** An object (HTTP) or a flat [name, value, ...] array (HTTP_PROXY). */
+  integrationHeaders: Record<string, string | string[]> | string[]
   integrationBody: string | Buffer | Readable | null
 
   // Integration response, set by integrate.
-  upstream: UpstreamCall | null
+  upstream: UpstreamCall | ProxyCall | null
   integrationStatus: number
   integrationResponseHeaders: IncomingHttpHeaders
 
-  // Method response, set by transform-response and written by respond.
+  // Method response, set by transform-response (a fresh headers object) and written by respond.
   status: number
   responseHeaders: Record<string, string | string[] | number>
   responseBody: ResponseBody
@@ -79,13 +88,13 @@ export class RequestContext {
     this.method = req.method ?? 'GET'
     this.path = path
     this.rawQuery = rawQuery
-    this.pathParams = {}
-    this.rawPathParams = {}
+    this.pathParams = EMPTY_PARAMS
+    this.rawPathParams = EMPTY_PARAMS
     this.queryParams = null
     this.bodyConsumed = false
     this.integrationMethod = ''
     this.integrationPath = ''
-    this.integrationHeaders = {}
+    this.integrationHeaders = EMPTY_INTEGRATION_HEADERS
     this.integrationBody = null
     this.upstream = null
     this.integrationStatus = 0

@@ -13,6 +13,7 @@ import { assertValidConfig } from './config/validate.js'
 import type { RequestContext, Services } from './context.js'
 import { GatewayResponses } from './gateway-responses.js'
 import { abandon, handleRequest } from './handle-request.js'
+import { Deadlines } from './integrations/deadlines.js'
 import { DEFAULT_POOL_OPTIONS, UpstreamPools } from './integrations/pools.js'
 import { newRequestIds } from './request-id.js'
 import type { Runtime } from './runtime.js'
@@ -68,7 +69,8 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
   const limits: ProxyLimits = { ...DEFAULT_LIMITS, ...opts.limits }
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const pools = new UpstreamPools({ ...DEFAULT_POOL_OPTIONS, connections: opts.upstreamConnections ?? DEFAULT_POOL_OPTIONS.connections })
-  const services: Services = { pools, maxBodyBytes: limits.maxBodyBytes }
+  const deadlines = new Deadlines()
+  const services: Services = { pools, deadlines, maxBodyBytes: limits.maxBodyBytes }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {
     log(`error: request ${ctx.requestId} (${ctx.api.id} ${ctx.stage.name} ${ctx.route.key}) failed: ${(err as Error)?.stack ?? String(err)}`)
@@ -81,6 +83,8 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     if (old.inFlight === 0) pools.release(old.runtime.origins)
   }
 
+  // HOT PATH — change with care: one closure and one 'close' listener per request (the
+  // response emits 'close' once, so `on` spares the wrapper `once` allocates).
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const current = live
     if (current === null) {
@@ -89,7 +93,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     }
     current.inFlight++
     let ctx: RequestContext | null = null
-    res.once('close', () => {
+    res.on('close', () => {
       if (ctx !== null && !res.writableFinished) abandon(ctx)
       if (--current.inFlight === 0 && current.retired) pools.release(current.runtime.origins)
       if (closing) server.closeIdleConnections()
@@ -145,6 +149,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
         clearTimeout(timer)
       }
       if (live !== null) retire(live)
+      deadlines.close()
       await pools.closeAll()
     },
   }

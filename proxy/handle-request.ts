@@ -54,12 +54,13 @@ export function handleRequest(runtime: Runtime, services: Services, reportBug: B
   }
 
   let stage: StageRuntime | undefined
-  let raw = normalized.raw
-  let decoded = normalized.decoded
+  const raw = normalized.raw
+  const decoded = normalized.decoded
   const first = decoded[0]
   if (first !== undefined && (stage = api.stages.get(first)) !== undefined) {
-    raw = raw.slice(1)
-    decoded = decoded.slice(1)
+    // The arrays are this request's own: drop the stage segment in place.
+    raw.shift()
+    decoded.shift()
   } else if (api.defaultStage !== null) {
     stage = api.defaultStage
   } else {
@@ -75,7 +76,7 @@ export function handleRequest(runtime: Runtime, services: Services, reportBug: B
   }
   const segments = { raw, decoded, names: match?.names ?? NO_NAMES, spans: match?.spans ?? NO_SPANS }
   const ctx = new RequestContext(req, res, services, ids, now, route, stage, `/${raw.join('/')}`, q === -1 ? '' : url.slice(q + 1), segments)
-  void runPipeline(ctx, reportBug)
+  runPipeline(ctx, reportBug)
   return ctx
 }
 

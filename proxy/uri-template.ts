@@ -48,10 +48,3 @@ export function compileUri(uri: string): UriTemplate {
     bare: path === '/',
   }
 }
-
-/** Builds the path from the template; `value` returns the (already encoded) value of a placeholder. */
-export function expandPath(template: UriTemplate, value: (name: string) => string): string {
-  let out = ''
-  for (const part of template.parts) out += typeof part === 'string' ? part : value(part.param)
-  return out
-}

@@ -1,4 +1,5 @@
-// The integrate step shared by HTTP and HTTP_PROXY: one upstream call on the origin's pool.
+// The integrate step of the HTTP integration: one upstream call on the origin's pool, waited
+// for until the response head arrives (mappings select on its status and headers).
 import type { RequestContext } from '../context.js'
 import type { CompiledIntegration } from './compile.js'
 import { UpstreamCall } from './upstream.js'
@@ -7,12 +8,11 @@ export function callUpstream(integration: CompiledIntegration): (ctx: RequestCon
   const origin = integration.uri!.origin
   const timeoutMs = integration.timeoutMs
   return async (ctx) => {
-    const call = new UpstreamCall(ctx.services.pools.get(origin), {
+    const call = new UpstreamCall(ctx.services.pools.get(origin), ctx.services.deadlines.list(timeoutMs), {
       method: ctx.integrationMethod,
       path: ctx.integrationPath,
       headers: ctx.integrationHeaders,
       body: ctx.integrationBody,
-      timeoutMs,
     })
     ctx.upstream = call
     await call.started

@@ -12,13 +12,14 @@
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 import type { Handler } from '../pipeline/types.js'
-import { backendPath } from './backend-path.js'
+import { compileBackendPath } from './backend-path.js'
 import type { CompiledIntegration } from './compile.js'
 import { callUpstream } from './dispatch.js'
 import { mapRequest, mapResponse } from './params.js'
 import { requestBody } from './request-body.js'
 import { selectResponse } from './selection.js'
 import { renderTemplate, selectRequestTemplate, selectResponseTemplate, type Template } from './templates.js'
+import { UpstreamCall } from './upstream.js'
 
 /** The request template per passthrough behaviour; throws 415 when the request may not pass. */
 export function requestTemplate(integration: CompiledIntegration, ctx: RequestContext): Template | null {
@@ -34,6 +35,7 @@ export function httpRequest(integration: CompiledIntegration): Handler {
   const host = integration.uri!.host
   const userAgent = `AmazonAPIGateway_${integration.apiId}`
   const rest = integration.protocol === 'REST'
+  const backendPath = compileBackendPath(integration, false)
   return (ctx: RequestContext) => {
     const method = integration.method === '' ? ctx.method : integration.method
     const template = requestTemplate(integration, ctx)
@@ -58,7 +60,7 @@ export function httpRequest(integration: CompiledIntegration): Handler {
       }
     }
     ctx.integrationMethod = method
-    ctx.integrationPath = backendPath(integration, ctx, mapped, false)
+    ctx.integrationPath = backendPath(ctx, mapped)
     ctx.integrationHeaders = headers
   }
 }
@@ -68,7 +70,7 @@ export const httpIntegrate = callUpstream
 /** Method response from a selected integration response; shared with MOCK. */
 export function methodResponse(integration: CompiledIntegration): (ctx: RequestContext, status: number, body: Buffer | null) => Promise<void> {
   return async (ctx, status, upstreamBody) => {
-    const call = ctx.upstream
+    const call = ctx.upstream instanceof UpstreamCall ? ctx.upstream : null
     const selected = selectResponse(integration.responses, status)
     if (selected === null) {
       throw new GatewayError('TG_ERR_NO_INTEGRATION_RESPONSE', 'API_CONFIGURATION_ERROR', `no integration response matches status ${status} and none is the default`)

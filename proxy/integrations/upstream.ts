@@ -1,9 +1,11 @@
-// One call to an upstream, as an undici dispatch handler: no per-response stream objects.
-// Response body chunks go straight into the client's ServerResponse with backpressure
-// (pause/resume of the upstream socket), or are collected when a mapping needs the body.
+// One call to an upstream for the HTTP integration (HTTP_PROXY has its own streaming handler,
+// proxy-call.ts), as an undici dispatch handler: no per-response stream objects. The body is
+// held when the head arrives until the mapping step decides: its chunks then go straight into
+// the client's ServerResponse with backpressure (pause/resume of the upstream socket), or are
+// collected when a mapping or template needs the body.
 //
 // Timeouts: the integration timeout runs from dispatch until the response headers arrive
-// (504 INTEGRATION_TIMEOUT); after that the body streams for as long as it flows.
+// (504 INTEGRATION_TIMEOUT, deadlines.ts); after that the body streams for as long as it flows.
 // Errors: DNS failures are API_CONFIGURATION_ERROR (AWS: "Invalid endpoint address", 500);
 // connection refused/reset and other network errors are INTEGRATION_FAILURE (504 "Network
 // error communicating with endpoint").
@@ -11,13 +13,13 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { GatewayError } from '../errors.js'
+import type { DeadlineList, Expirable } from './deadlines.js'
 
 export interface UpstreamRequest {
   readonly method: string
   readonly path: string
-  readonly headers: Record<string, string | string[]>
+  readonly headers: Record<string, string | string[]> | string[]
   readonly body: string | Buffer | Readable | null
-  readonly timeoutMs: number
 }
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL'])
@@ -36,7 +38,13 @@ export function classifyUpstreamError(err: unknown): GatewayError {
 
 type Settle<T> = { resolve(value: T): void; reject(err: Error): void }
 
-export class UpstreamCall implements Dispatcher.DispatchHandler {
+export class UpstreamCall implements Dispatcher.DispatchHandler, Expirable {
+  // Expirable: the call is a node of its deadline list.
+  deadline = 0
+  prevDeadline: Expirable | null = null
+  nextDeadline: Expirable | null = null
+  deadlines: DeadlineList | null = null
+
   status = 0
   headers: IncomingHttpHeaders = {}
   /** Resolves when the response headers arrived; rejects with a GatewayError. */
@@ -53,16 +61,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private ended = false
   private failure: GatewayError | null = null
   private waitingDrain = false
-  private timer: NodeJS.Timeout | null
 
-  constructor(dispatcher: Dispatcher, request: UpstreamRequest) {
+  constructor(dispatcher: Dispatcher, deadlines: DeadlineList, request: UpstreamRequest) {
     this.started = new Promise<void>((resolve, reject) => {
       this.startSettle = { resolve, reject }
     })
-    this.timer = setTimeout(
-      () => this.fail(new GatewayError('TG_ERR_INTEGRATION_TIMEOUT', 'INTEGRATION_TIMEOUT', 'endpoint request timed out')),
-      request.timeoutMs,
-    )
+    deadlines.add(this)
     dispatcher.dispatch(
       { path: request.path, method: request.method as Dispatcher.HttpMethod, headers: request.headers, body: request.body },
       this,
@@ -73,11 +77,16 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     return this.ended || this.failure !== null
   }
 
+  /** The integration timeout passed before the response head arrived. */
+  expire(): void {
+    this.fail(new GatewayError('TG_ERR_INTEGRATION_TIMEOUT', 'INTEGRATION_TIMEOUT', 'endpoint request timed out'))
+  }
+
   /** Aborts the call (timeout, client gone, gateway error elsewhere). */
   fail(reason: GatewayError): void {
     if (this.finished) return
     this.failure = reason
-    this.clearTimer()
+    this.deadlines?.remove(this)
     this.abortReason = reason
     if (this.controller !== null && !this.controller.aborted) this.controller.abort(reason)
     this.settleError(reason)
@@ -91,7 +100,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return
     this.controller = controller
-    this.clearTimer()
+    this.deadlines?.remove(this)
     this.status = statusCode
     this.headers = headers
     // Hold the body until someone takes it (pipeTo or readBody).
@@ -120,7 +129,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.ended = true
-    this.clearTimer()
+    this.deadlines?.remove(this)
     if (this.sink !== null) this.sink.end()
     const settle = this.bodySettle
     this.bodySettle = null
@@ -131,7 +140,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.ended) return
     const reason = this.failure ?? classifyUpstreamError(error)
     this.failure = reason
-    this.clearTimer()
+    this.deadlines?.remove(this)
     this.settleError(reason)
     if (this.sink !== null) this.sink.destroy()
   }
@@ -178,12 +187,5 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const body = this.bodySettle
     this.bodySettle = null
     body?.reject(reason)
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== null) {
-      clearTimeout(this.timer)
-      this.timer = null
-    }
   }
 }

@@ -18,7 +18,8 @@
 //                      before any integration work.
 //   transform-request  builds the integration request (mappings, templates, passthrough); last
 //                      before integrate because it may read the body.
-//   integrate          the backend call (or the mock).
+//   integrate          the backend call (or the mock). HTTP_PROXY ends the chain here: its
+//                      call streams the backend's response to the client as it arrives.
 //   transform-response integration response → method response (selection, mappings).
 //   respond            writes status, headers and body; always last.
 import { integrate } from './integrate.js'

@@ -1,6 +1,8 @@
 // respond: writes the method response with the headers API Gateway adds: REST APIs
-// x-amzn-RequestId and x-amz-apigw-id, HTTP APIs apigw-requestid. A streamed body (proxy, or
-// HTTP passthrough) is handed to the upstream call, which writes it with backpressure.
+// x-amzn-RequestId and x-amz-apigw-id, HTTP APIs apigw-requestid. A streamed body (HTTP
+// passthrough) is handed to the upstream call, which writes it with backpressure.
+// Not built for HTTP_PROXY: the proxy call writes the backend's response with the same headers
+// as it arrives (integrations/proxy-call.ts).
 // When a chunked request body was never read, the connection is closed after the response
 // instead of reading (and discarding) a body of unknown size.
 import type { RequestContext } from '../context.js'
@@ -15,7 +17,8 @@ function setHeader(headers: Record<string, string | string[] | number>, name: st
 
 export const respond: PipelineStage = {
   name: 'respond',
-  build({ api }) {
+  build({ api, integration }) {
+    if (integration.type === 'HTTP_PROXY') return null
     const rest = api.protocol === 'REST'
     return (ctx: RequestContext) => {
       const headers = ctx.responseHeaders

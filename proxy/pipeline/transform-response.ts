@@ -1,8 +1,8 @@
-// transform-response: turns the integration response into the method response: for proxies the
-// backend's response minus hop-by-hop headers; for HTTP and MOCK the selected integration
-// response (status, mapped headers, template or passthrough body).
+// transform-response: turns the integration response into the method response for HTTP and
+// MOCK: the selected integration response (status, mapped headers, template or passthrough
+// body). Not built for HTTP_PROXY: a proxy response is the backend's, streamed by the proxy call
+// (integrations/proxy-call.ts) as it arrives.
 import { httpResponse } from '../integrations/http.js'
-import { proxyResponse } from '../integrations/http-proxy.js'
 import { mockResponse } from '../integrations/mock.js'
 import type { PipelineStage } from './types.js'
 
@@ -10,8 +10,6 @@ export const transformResponse: PipelineStage = {
   name: 'transform-response',
   build({ integration }) {
     switch (integration.type) {
-      case 'HTTP_PROXY':
-        return proxyResponse()
       case 'HTTP':
         return httpResponse(integration)
       case 'MOCK':
