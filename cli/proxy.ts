@@ -15,6 +15,8 @@ export interface ProxyProcess {
   readonly admin: AdminServer
   readonly subscriber: Subscriber
   readonly port: number
+  /** The in-cluster listener, the only one that serves PRIVATE APIs. */
+  readonly privatePort: number
   readonly adminPort: number
   /** The SIGTERM sequence: not ready → grace → stop accepting → drain → closed. */
   shutdown(): Promise<void>
@@ -26,6 +28,7 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
   const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining })
   await loadLastKnownGood(gateway, opts.configCache, log)
   const { port } = await gateway.listen(opts.port, opts.host)
+  const { port: privatePort } = await gateway.listenPrivate(opts.privatePort, opts.host)
   const { port: adminPort } = await admin.listen(opts.adminPort, opts.host)
   const subscriber = subscribe(gateway, { url: opts.operatorUrl, token, proxyId: opts.proxyId, cacheFile: opts.configCache, log })
   return {
@@ -33,6 +36,7 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
     admin,
     subscriber,
     port,
+    privatePort,
     adminPort,
     async shutdown() {
       draining = true
@@ -55,7 +59,7 @@ export async function proxyCommand(opts: ProxyOptions): Promise<number> {
   }
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`)
   const proxy = await startProxy(opts, token, log)
-  log(`proxy ${opts.proxyId} listening on ${opts.host}:${proxy.port} (admin ${proxy.adminPort})`)
+  log(`proxy ${opts.proxyId} listening on ${opts.host}:${proxy.port} (private ${proxy.privatePort}, admin ${proxy.adminPort})`)
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

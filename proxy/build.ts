@@ -69,6 +69,7 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, origins: Set<string>, pr
     name: api.name,
     protocol: api.protocol,
     served: !api.disableExecuteApiEndpoint && api.protocol !== 'WEBSOCKET',
+    private: api.endpointType === 'PRIVATE',
     stages,
     defaultStage: null,
     responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes),

@@ -55,6 +55,12 @@ export interface Gateway {
   /** Validates, builds and swaps in a config; throws ConfigError and keeps the old one serving. */
   apply(config: unknown): void
   listen(port: number, host: string): Promise<AddressInfo>
+  /**
+   * The in-cluster listener (a ClusterIP Service): serves PRIVATE APIs as well as the others.
+   * The public listener never serves PRIVATE APIs.
+   */
+  readonly privateServer: Server
+  listenPrivate(port: number, host: string): Promise<AddressInfo>
   /** Stops accepting, lets in-flight requests finish, closes upstream pools. */
   close(): Promise<void>
 }
@@ -85,7 +91,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
 
   // HOT PATH — change with care: one closure and one 'close' listener per request (the
   // response emits 'close' once, so `on` spares the wrapper `once` allocates).
-  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+  function onRequest(server: Server, privateListener: boolean, req: IncomingMessage, res: ServerResponse): void {
     const current = live
     if (current === null) {
       unconfigured.send(res, 'API_NOT_FOUND', newRequestIds(Date.now()), { close: true })
@@ -98,20 +104,19 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       if (--current.inFlight === 0 && current.retired) pools.release(current.runtime.origins)
       if (closing) server.closeIdleConnections()
     })
-    ctx = handleRequest(current.runtime, services, reportBug, req, res)
+    ctx = handleRequest(current.runtime, services, reportBug, req, res, privateListener)
   }
 
-  const server = createServer(
-    {
-      requireHostHeader: true,
-      insecureHTTPParser: false,
-      maxHeaderSize: limits.maxHeaderBytes,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-    },
-    onRequest,
-  )
+  const serverOptions = {
+    requireHostHeader: true,
+    insecureHTTPParser: false,
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+  }
+  const server: Server = createServer(serverOptions, (req, res) => onRequest(server, false, req, res))
+  const privateServer: Server = createServer(serverOptions, (req, res) => onRequest(privateServer, true, req, res))
 
   return {
     server,
@@ -127,30 +132,40 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       live = { runtime, inFlight: 0, retired: false }
       if (old !== null) retire(old)
     },
-    listen(port: number, host: string): Promise<AddressInfo> {
-      return new Promise((resolve, reject) => {
-        const onError = (err: Error) => reject(err)
-        server.once('error', onError)
-        server.listen(port, host, () => {
-          server.off('error', onError)
-          resolve(server.address() as AddressInfo)
-        })
-      })
-    },
+    listen: (port, host) => listenOn(server, port, host),
+    privateServer,
+    listenPrivate: (port, host) => listenOn(privateServer, port, host),
     async close(): Promise<void> {
       closing = true
-      const wasListening = server.listening
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeIdleConnections()
-      const timer = setTimeout(() => server.closeAllConnections(), opts.drainTimeoutMs ?? 30_000)
-      try {
-        if (wasListening) await drained
-      } finally {
-        clearTimeout(timer)
-      }
+      const timeoutMs = opts.drainTimeoutMs ?? 30_000
+      await Promise.all([drain(server, timeoutMs), drain(privateServer, timeoutMs)])
       if (live !== null) retire(live)
       deadlines.close()
       await pools.closeAll()
     },
+  }
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err)
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve(server.address() as AddressInfo)
+    })
+  })
+}
+
+/** Stops accepting, lets in-flight requests finish within `timeoutMs`, then cuts what is left. */
+async function drain(server: Server, timeoutMs: number): Promise<void> {
+  if (!server.listening) return
+  const drained = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeIdleConnections()
+  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs)
+  try {
+    await drained
+  } finally {
+    clearTimeout(timer)
   }
 }

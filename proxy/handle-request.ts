@@ -26,13 +26,24 @@ function bodyPending(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
 }
 
-/** Handles a request; returns its context once it entered a route's pipeline, else null. */
-export function handleRequest(runtime: Runtime, services: Services, reportBug: BugReporter, req: IncomingMessage, res: ServerResponse): RequestContext | null {
+/**
+ * Handles a request; returns its context once it entered a route's pipeline, else null.
+ * `privateListener`: the request came in on the in-cluster listener, the only one that serves
+ * PRIVATE APIs (the public listener answers them as unknown APIs).
+ */
+export function handleRequest(
+  runtime: Runtime,
+  services: Services,
+  reportBug: BugReporter,
+  req: IncomingMessage,
+  res: ServerResponse,
+  privateListener: boolean,
+): RequestContext | null {
   const now = Date.now()
   const ids = newRequestIds(now)
   const apiId = runtime.hosts.apiId(req.headers.host)
   const api = apiId === null ? undefined : runtime.apis.get(apiId)
-  if (api === undefined || !api.served) {
+  if (api === undefined || !api.served || (api.private && !privateListener)) {
     runtime.responses.send(res, 'API_NOT_FOUND', ids, { close: bodyPending(req) })
     return null
   }

@@ -31,6 +31,8 @@ export interface ApiRuntime {
   readonly protocol: 'REST' | 'HTTP' | 'WEBSOCKET'
   /** False when disableExecuteApiEndpoint is set (or for WebSocket APIs, served elsewhere). */
   readonly served: boolean
+  /** endpointType PRIVATE: served on the private (in-cluster) listener only. */
+  readonly private: boolean
   /** Stages by name, without the `$default` stage. */
   readonly stages: ReadonlyMap<string, StageRuntime>
   /** HTTP APIs: the `$default` stage, served at the root. */

@@ -78,6 +78,10 @@ function refusing(gateway: Gateway, apiId: string): Gateway {
       gateway.apply(config)
     },
     listen: (port, host) => gateway.listen(port, host),
+    get privateServer() {
+      return gateway.privateServer
+    },
+    listenPrivate: (port, host) => gateway.listenPrivate(port, host),
     close: () => gateway.close(),
   }
 }
