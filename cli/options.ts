@@ -15,6 +15,14 @@ export interface RunOptions extends CommonOptions {
   port: number
   host: string
   holdOffMs: number
+  /** Redis for throttle buckets and quotas shared by several processes ('' or absent: in memory). */
+  redisUrl?: string
+  /** Connect to a Redis Cluster (also implied by several hosts in the URL). */
+  redisCluster?: boolean
+  /** Account-wide default throttle (default 10,000 rps, burst 5,000). */
+  accountThrottle?: { rateLimit: number; burstLimit: number }
+  /** Admin listener (health, usage API) on `host`; absent: none. */
+  adminPort?: number
 }
 
 export interface ProxyOptions {

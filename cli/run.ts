@@ -3,6 +3,8 @@
 // is reported (file, resource, field, reason) and the previous version keeps serving.
 import { createGateway, type Gateway } from '../proxy/gateway.js'
 import type { GatewayConfig } from '../proxy/config/schema.js'
+import { createMeter } from '../proxy/metering/create-meter.js'
+import type { Meter } from '../proxy/stores/meter.js'
 import { LastKnownGood } from '../operator/last-known-good.js'
 import { watchManifests, type Watcher } from '../operator/sources/watch.js'
 import { describeProblem, readManifests } from './manifests.js'
@@ -12,6 +14,8 @@ import type { RunOptions } from './options.js'
 export interface Standalone {
   readonly gateway: Gateway
   readonly port: number
+  /** The meter serving the gateway (MemoryMeter, or Redis behind ResilientMeter with --redis-url). */
+  readonly meter: Meter
   /** Re-reads the manifests and applies them; resolves once applied (or refused). */
   reload(): Promise<void>
   close(): Promise<void>
@@ -32,8 +36,16 @@ export function endpointUrls(config: GatewayConfig, port: number): string[] {
   return urls
 }
 
-export async function startStandalone(opts: RunOptions, log: Log): Promise<Standalone> {
-  const gateway = createGateway()
+/** What tests inject: a meter (e.g. a MemoryMeter with a test clock) instead of the one the options make. */
+export interface StandaloneDeps {
+  readonly meter?: Meter
+}
+
+export async function startStandalone(opts: RunOptions, log: Log, deps: StandaloneDeps = {}): Promise<Standalone> {
+  const made = deps.meter === undefined ? createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
+  const meter = deps.meter ?? made!.meter
+  if (made?.kind === 'redis') log(`metering on Redis (${redactUrl(opts.redisUrl ?? '')}); stages fail open to local buckets unless meteringFailureMode: CLOSED`)
+  const gateway = createGateway({ meter, log })
   const { port } = await gateway.listen(opts.port, opts.host)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
   let printed = ''
@@ -81,13 +93,20 @@ export async function startStandalone(opts: RunOptions, log: Log): Promise<Stand
   return {
     gateway,
     port,
+    meter,
     reload,
     async close() {
       watcher.close()
       await running
       await gateway.close()
+      await made?.close()
     },
   }
+}
+
+/** A Redis URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {

@@ -16,6 +16,8 @@ import { abandon, handleRequest } from './handle-request.js'
 import { DEFAULT_POOL_OPTIONS, UpstreamPools } from './integrations/pools.js'
 import { newRequestIds } from './request-id.js'
 import type { Runtime } from './runtime.js'
+import type { Meter } from './stores/meter.js'
+import { MemoryMeter } from './stores/memory-meter.js'
 
 export interface ProxyLimits {
   /** Request body limit (API Gateway's payload quota: 10 MiB). Larger → 413. */
@@ -46,6 +48,11 @@ export interface GatewayOptions {
   log?: (line: string) => void
   /** How long close() lets in-flight requests finish before cutting connections (default 30 s). */
   drainTimeoutMs?: number
+  /**
+   * Throttle buckets and quotas of the meter stage. Default: a MemoryMeter of this process,
+   * closed by close(); a meter passed in (e.g. ResilientMeter over Redis) is the caller's to close.
+   */
+  meter?: Meter
 }
 
 export interface Gateway {
@@ -68,7 +75,8 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
   const limits: ProxyLimits = { ...DEFAULT_LIMITS, ...opts.limits }
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const pools = new UpstreamPools({ ...DEFAULT_POOL_OPTIONS, connections: opts.upstreamConnections ?? DEFAULT_POOL_OPTIONS.connections })
-  const services: Services = { pools, maxBodyBytes: limits.maxBodyBytes }
+  const ownMeter = opts.meter === undefined ? new MemoryMeter() : null
+  const services: Services = { pools, maxBodyBytes: limits.maxBodyBytes, meter: opts.meter ?? ownMeter! }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {
     log(`error: request ${ctx.requestId} (${ctx.api.id} ${ctx.stage.name} ${ctx.route.key}) failed: ${(err as Error)?.stack ?? String(err)}`)
@@ -146,6 +154,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       }
       if (live !== null) retire(live)
       await pools.closeAll()
+      await ownMeter?.close()
     },
   }
 }
