@@ -5,6 +5,7 @@ import { validateCommand, compileCommand } from './check.js'
 import { quickstartCommand } from './quickstart.js'
 import { proxyCommand } from './proxy.js'
 import { keysImportCommand } from './keys-import.js'
+import { usageCommand } from './usage.js'
 
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv, process.env)
@@ -31,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       if (args.subcommand !== 'import') throw new UsageError(`unknown command "keys ${args.subcommand}" (try keys import)`)
       if (args.keysImport.file === '') throw new UsageError('keys import needs -f FILE (an AWS API key file, CSV)')
       return keysImportCommand(args.keysImport)
+    case 'usage':
+      return usageCommand(args.usage)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(args.command)}`)
   }
