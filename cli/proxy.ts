@@ -25,6 +25,7 @@ export interface ProxyProcess {
 export async function startProxy(opts: ProxyOptions, token: string, log: (line: string) => void, adminToken = ''): Promise<ProxyProcess> {
   // Metering: Redis behind ResilientMeter with --redis-url (the fleet shares buckets and quotas), else this process's memory.
   const metering = createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
+  await metering.ready()
   const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter })
   let draining = false
   // The usage API changes quotas (UpdateUsage): only with a token, as the admin port listens on every interface.

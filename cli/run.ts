@@ -50,6 +50,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   const made = deps.meter === undefined ? createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
   const meter = deps.meter ?? made!.meter
   if (made?.kind === 'redis') log(`metering on Redis (${redactUrl(opts.redisUrl ?? '')}); stages fail open to local buckets unless meteringFailureMode: CLOSED`)
+  await made?.ready()
   const gateway = createGateway({ meter, log })
   const { port } = await gateway.listen(opts.port, opts.host)
   const admin = await startAdmin(opts, gateway, meter, log)

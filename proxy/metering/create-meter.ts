@@ -4,7 +4,7 @@
 // happens while Redis is down: local buckets, or 503).
 import { MemoryMeter } from '../stores/memory-meter.js'
 import type { Meter } from '../stores/meter.js'
-import { createRedisClient } from '../stores/redis-connection.js'
+import { createRedisClient, whenReady } from '../stores/redis-connection.js'
 import { RedisMeter } from '../stores/redis-meter.js'
 import { ResilientMeter } from '../stores/resilient-meter.js'
 
@@ -22,13 +22,18 @@ export interface ProcessMeter {
   readonly kind: 'memory' | 'redis'
   /** The ResilientMeter when kind is 'redis' (for metrics and readiness). */
   readonly resilient: ResilientMeter | null
+  /**
+   * Resolves once Redis is connected, or after `timeoutMs` (logged) when it is not: serve after
+   * this, so the first requests do not count as an outage. Never rejects.
+   */
+  ready(timeoutMs?: number): Promise<void>
   close(): Promise<void>
 }
 
 export function createMeter(opts: MeterOptions): ProcessMeter {
   if (!opts.redisUrl) {
     const meter = new MemoryMeter()
-    return { meter, kind: 'memory', resilient: null, close: () => meter.close() }
+    return { meter, kind: 'memory', resilient: null, ready: async () => {}, close: () => meter.close() }
   }
   const cluster = opts.redisCluster === true || opts.redisUrl.includes(',')
   const client = createRedisClient({ url: opts.redisUrl, cluster })
@@ -36,5 +41,9 @@ export function createMeter(opts: MeterOptions): ProcessMeter {
   client.on('error', () => {})
   const primary = new RedisMeter(client)
   const resilient = new ResilientMeter({ primary, fallback: new MemoryMeter(), log: opts.log })
-  return { meter: resilient, kind: 'redis', resilient, close: () => resilient.close() }
+  const ready = (timeoutMs = 2000) =>
+    whenReady(client, timeoutMs).catch(() => {
+      opts.log(`meter: Redis not reachable after ${timeoutMs} ms; serving meanwhile (stages fail open to local buckets, or 503 where they fail closed)`)
+    })
+  return { meter: resilient, kind: 'redis', resilient, ready, close: () => resilient.close() }
 }
