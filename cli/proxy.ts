@@ -9,6 +9,7 @@ import { createGateway, type Gateway } from '../proxy/gateway.js'
 import { createAdminServer, type AdminServer } from '../proxy/admin.js'
 import { createMeter } from '../proxy/metering/create-meter.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
+import { metricsRoute } from '../proxy/metering/metrics.js'
 import { loadLastKnownGood, subscribe, type Subscriber } from '../proxy/subscriber.js'
 import { UsageError, type ProxyOptions } from './options.js'
 
@@ -29,8 +30,9 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
   const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter })
   let draining = false
   // The usage API changes quotas (UpdateUsage): only with a token, as the admin port listens on every interface.
-  const routes = adminToken === '' ? undefined : usageApi({ config: () => gateway.config, meter: metering.meter, token: adminToken })
-  const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining }, routes)
+  const usage = adminToken === '' ? () => false : usageApi({ config: () => gateway.config, meter: metering.meter, token: adminToken })
+  const metrics = metricsRoute(metering.metrics)
+  const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining }, (req, res) => metrics(req, res) || usage(req, res))
   await loadLastKnownGood(gateway, opts.configCache, log)
   const { port } = await gateway.listen(opts.port, opts.host)
   const { port: adminPort } = await admin.listen(opts.adminPort, opts.host)

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { createAdminServer, type AdminServer } from '../proxy/admin.js'
 import { createMeter } from '../proxy/metering/create-meter.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
+import { metricsRoute } from '../proxy/metering/metrics.js'
 import type { Meter } from '../proxy/stores/meter.js'
 import { LastKnownGood } from '../operator/last-known-good.js'
 import { watchManifests, type Watcher } from '../operator/sources/watch.js'
@@ -53,7 +54,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   await made?.ready()
   const gateway = createGateway({ meter, log })
   const { port } = await gateway.listen(opts.port, opts.host)
-  const admin = await startAdmin(opts, gateway, meter, log)
+  const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
   let printed = ''
   let running: Promise<void> = Promise.resolve()
@@ -114,17 +115,22 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
 }
 
 /**
- * The admin listener of standalone mode: /healthz, /readyz and the usage API, on --host. A port
+ * The admin listener of standalone mode: /healthz, /readyz, /metrics (metering) and the usage API, on --host. A port
  * that is taken is not fatal (two `tollgate run` on one machine): it is logged and left out.
  */
-async function startAdmin(opts: RunOptions, gateway: Gateway, meter: Meter, log: Log): Promise<{ server: AdminServer; port: number } | null> {
+async function startAdmin(
+  opts: RunOptions,
+  gateway: Gateway,
+  meter: Meter,
+  metrics: (() => string) | null,
+  log: Log,
+): Promise<{ server: AdminServer; port: number } | null> {
   if (opts.adminPort === undefined) return null
   let token: string | undefined
   if (opts.adminTokenFile !== undefined) token = (await readFile(opts.adminTokenFile, 'utf8')).trim()
-  const server = createAdminServer(
-    { configHash: () => gateway.config?.hash ?? '', draining: () => false },
-    usageApi({ config: () => gateway.config, meter, ...(token ? { token } : {}) }),
-  )
+  const usage = usageApi({ config: () => gateway.config, meter, ...(token ? { token } : {}) })
+  const metricsPath = metrics === null ? () => false : metricsRoute(metrics)
+  const server = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => false }, (req, res) => metricsPath(req, res) || usage(req, res))
   try {
     const { port } = await server.listen(opts.adminPort, opts.host)
     return { server, port }

@@ -18,6 +18,7 @@ import { newRequestIds } from './request-id.js'
 import type { Runtime } from './runtime.js'
 import type { Meter } from './stores/meter.js'
 import { MemoryMeter } from './stores/memory-meter.js'
+import { meteringChanges } from './metering/changes.js'
 
 export interface ProxyLimits {
   /** Request body limit (API Gateway's payload quota: 10 MiB). Larger → 413. */
@@ -126,6 +127,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       assertValidConfig(config)
       const runtime = build(config, { maxBodyBytes: limits.maxBodyBytes })
       for (const problem of runtime.problems) log(`config ${config.hash.slice(0, 12)}: ${problem} (the route answers 500)`)
+      for (const line of meteringChanges(live?.runtime.metering, runtime.metering)) log(line)
       pools.acquire(runtime.origins)
       const old = live
       live = { runtime, inFlight: 0, retired: false }

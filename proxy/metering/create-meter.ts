@@ -7,6 +7,7 @@ import type { Meter } from '../stores/meter.js'
 import { createRedisClient, whenReady } from '../stores/redis-connection.js'
 import { RedisMeter } from '../stores/redis-meter.js'
 import { ResilientMeter } from '../stores/resilient-meter.js'
+import { CountingMeter, meteringMetrics } from './metrics.js'
 
 export interface MeterOptions {
   /** '' or undefined: no Redis. Several comma-separated hosts: a Redis Cluster. */
@@ -22,6 +23,8 @@ export interface ProcessMeter {
   readonly kind: 'memory' | 'redis'
   /** The ResilientMeter when kind is 'redis' (for metrics and readiness). */
   readonly resilient: ResilientMeter | null
+  /** The metering metrics, Prometheus text (metrics.ts). */
+  metrics(): string
   /**
    * Resolves once Redis is connected, or after `timeoutMs` (logged) when it is not: serve after
    * this, so the first requests do not count as an outage. Never rejects.
@@ -32,8 +35,8 @@ export interface ProcessMeter {
 
 export function createMeter(opts: MeterOptions): ProcessMeter {
   if (!opts.redisUrl) {
-    const meter = new MemoryMeter()
-    return { meter, kind: 'memory', resilient: null, ready: async () => {}, close: () => meter.close() }
+    const meter = new CountingMeter(new MemoryMeter())
+    return { meter, kind: 'memory', resilient: null, metrics: () => meteringMetrics(meter, null), ready: async () => {}, close: () => meter.close() }
   }
   const cluster = opts.redisCluster === true || opts.redisUrl.includes(',')
   const client = createRedisClient({ url: opts.redisUrl, cluster })
@@ -45,5 +48,6 @@ export function createMeter(opts: MeterOptions): ProcessMeter {
     whenReady(client, timeoutMs).catch(() => {
       opts.log(`meter: Redis not reachable after ${timeoutMs} ms; serving meanwhile (stages fail open to local buckets, or 503 where they fail closed)`)
     })
-  return { meter: resilient, kind: 'redis', resilient, ready, close: () => resilient.close() }
+  const meter = new CountingMeter(resilient)
+  return { meter, kind: 'redis', resilient, metrics: () => meteringMetrics(meter, resilient), ready, close: () => meter.close() }
 }

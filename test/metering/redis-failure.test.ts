@@ -44,7 +44,7 @@ t.test('kill Redis under load, then restart it', async (t) => {
   const logs: string[] = []
   const dir = manifestDir({ 'shop.yaml': MANIFESTS })
   const s = await startStandalone(
-    { files: [dir], domain: 'localhost', namespace: 'default', port: 0, host: '127.0.0.1', holdOffMs: 20, redisUrl: redis.url },
+    { files: [dir], domain: 'localhost', namespace: 'default', port: 0, host: '127.0.0.1', holdOffMs: 20, redisUrl: redis.url, adminPort: 0 },
     (line) => logs.push(line),
   )
   t.teardown(() => s.close())
@@ -103,6 +103,12 @@ t.test('kill Redis under load, then restart it', async (t) => {
   )
   t.ok(slowest <= BOUND_MS, `no request waited longer than the bound (slowest ${slowest} ms, bound ${BOUND_MS} ms)`)
   t.ok(samples.every((x) => x.status === 200 || (x.status === 503 && x.stage === 'closed')), 'nothing but 200, and 503 on the fail-closed stage')
+  const metrics = await (await request(`http://127.0.0.1:${s.adminPort}/metrics`)).body.text()
+  t.match(metrics, /^tollgate_meter_redis_up 1$/m, 'metrics: Redis up again')
+  t.match(metrics, /^tollgate_meter_redis_outages_total 1$/m, 'metrics: one outage')
+  t.match(metrics, /^tollgate_meter_fallback_decisions_total [1-9]\d*$/m, 'metrics: fail-open decisions on local buckets')
+  t.match(metrics, /^tollgate_meter_unavailable_total [1-9]\d*$/m, 'metrics: fail-closed 503s')
+  t.match(metrics, /^tollgate_meter_decisions_total\{outcome="allowed"\} [1-9]\d*$/m)
   t.match(logs.join('\n'), /meter: Redis down/, 'the outage is logged')
   t.match(logs.join('\n'), /meter: Redis back after \d+ ms/, 'the recovery is logged')
 })
