@@ -3,9 +3,14 @@ import { compile, type CompileOptions, type CompileResult } from '../operator/co
 import { describeProblem, readManifests, type Manifests } from './manifests.js'
 import type { CommonOptions, RunOptions } from './options.js'
 
-export function compileOptions(opts: CommonOptions & Partial<Pick<RunOptions, 'port'>>): CompileOptions {
+export function compileOptions(opts: CommonOptions & Partial<Pick<RunOptions, 'port' | 'accountThrottle'>>): CompileOptions {
   const port = opts.port ?? 8080
-  return { domain: opts.domain, defaultNamespace: opts.namespace, endpoint: { scheme: 'http', ...(port === 80 ? {} : { port }) } }
+  return {
+    domain: opts.domain,
+    defaultNamespace: opts.namespace,
+    endpoint: { scheme: 'http', ...(port === 80 ? {} : { port }) },
+    ...(opts.accountThrottle ? { accountThrottle: opts.accountThrottle } : {}),
+  }
 }
 
 /** Every problem as a printable line; `errors` counts those that make the manifests invalid. */

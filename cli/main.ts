@@ -29,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./keys-import.js')).keysImportCommand(args.keysImport)
     case 'operator':
       return (await import('./operator.js')).operatorCommand(args.operator)
+    case 'usage':
+      return (await import('./usage.js')).usageCommand(args.usage)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(args.command)}`)
   }

@@ -16,6 +16,16 @@ export interface RunOptions extends CommonOptions {
   port: number
   host: string
   holdOffMs: number
+  /** Redis for throttle buckets and quotas shared by several processes ('' or absent: in memory). */
+  redisUrl?: string
+  /** Connect to a Redis Cluster (also implied by several hosts in the URL). */
+  redisCluster?: boolean
+  /** Account-wide default throttle (default 10,000 rps, burst 5,000). */
+  accountThrottle?: { rateLimit: number; burstLimit: number }
+  /** Admin listener (health, usage API) on `host`; absent: none. */
+  adminPort?: number
+  /** File holding a bearer token the usage API then requires. */
+  adminTokenFile?: string
 }
 
 export interface ProxyOptions {
@@ -29,8 +39,29 @@ export interface ProxyOptions {
   adminPort: number
   configCache: string
   redisUrl: string
+  /** Connect to a Redis Cluster (also implied by several hosts in the URL). */
+  redisCluster?: boolean
+  /** File holding the bearer token of the usage API on the admin port; '' or absent leaves the usage API off. */
+  adminTokenFile?: string
   shutdownGraceMs: number
   drainTimeoutMs: number
+}
+
+export interface UsageOptions {
+  /** get (GetUsage) or update (UpdateUsage). */
+  action: string
+  /** Usage plan id "namespace/name" (a bare name takes -n, default "default"). */
+  plan: string
+  /** API key id "namespace/name", or '' for every key of the plan (get). */
+  key: string
+  from: string
+  to: string
+  /** update: the remaining quota to set. */
+  remaining: number
+  /** Admin listener of `tollgate run` or a proxy (env TOLLGATE_ADMIN_URL). */
+  adminUrl: string
+  /** Bearer token file, when the admin listener requires one. */
+  tokenFile: string
 }
 
 export interface KeysImportOptions {
@@ -73,6 +104,16 @@ const SPEC = {
   'admin-port': { type: 'string' },
   'config-cache': { type: 'string' },
   'redis-url': { type: 'string' },
+  'redis-cluster': { type: 'boolean' },
+  'account-rate-limit': { type: 'string' },
+  'account-burst-limit': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+  'admin-url': { type: 'string' },
+  plan: { type: 'string' },
+  key: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  remaining: { type: 'string' },
   'shutdown-grace-seconds': { type: 'string' },
   'drain-timeout-seconds': { type: 'string' },
   output: { type: 'string', short: 'o' },
@@ -101,6 +142,7 @@ export interface ParsedArgs {
   proxy: ProxyOptions
   keysImport: KeysImportOptions
   operator: OperatorCommandOptions
+  usage: UsageOptions
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -134,8 +176,9 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
   const { values, positionals } = parsed
   const command = positionals[0] ?? 'help'
   // Two-word commands take their second word; paths may follow either form.
-  const subcommand = command === 'keys' ? (positionals[1] ?? '') : ''
-  const files = [...(values.file ?? []), ...positionals.slice(command === 'keys' ? 2 : 1)]
+  const twoWords = command === 'keys' || command === 'usage'
+  const subcommand = twoWords ? (positionals[1] ?? '') : ''
+  const files = [...(values.file ?? []), ...positionals.slice(twoWords ? 2 : 1)]
   const isProxy = command === 'proxy'
   const isOperator = command === 'operator'
   const scheme = values['endpoint-scheme'] ?? 'http'
@@ -153,6 +196,11 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       port: port(values.port, 8080, '--port'),
       host: values.host ?? '127.0.0.1',
       holdOffMs: 100,
+      redisUrl: values['redis-url'] ?? env.REDIS_URL ?? '',
+      redisCluster: values['redis-cluster'] ?? env.REDIS_CLUSTER === 'true',
+      ...accountThrottle(values['account-rate-limit'], values['account-burst-limit']),
+      adminPort: port(values['admin-port'], 9090, '--admin-port'),
+      ...(values['admin-token-file'] !== undefined ? { adminTokenFile: values['admin-token-file'] } : {}),
     },
     backendPort: port(values['backend-port'], 9000, '--backend-port'),
     proxy: {
@@ -165,6 +213,8 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       adminPort: port(values['admin-port'], 9090, '--admin-port'),
       configCache: values['config-cache'] ?? '/var/lib/tollgate/last-known-good.json',
       redisUrl: values['redis-url'] ?? env.REDIS_URL ?? '',
+      redisCluster: values['redis-cluster'] ?? env.REDIS_CLUSTER === 'true',
+      adminTokenFile: values['admin-token-file'] ?? '',
       shutdownGraceMs: seconds(values['shutdown-grace-seconds'], 5, '--shutdown-grace-seconds'),
       drainTimeoutMs: seconds(values['drain-timeout-seconds'], 25, '--drain-timeout-seconds'),
     },
@@ -185,7 +235,37 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       holdOffMs: holdOff,
       kubeconfig: env.KUBECONFIG ?? '',
     },
+    usage: {
+      action: command === 'usage' ? subcommand : '',
+      plan: qualified(values.plan ?? '', values.namespace),
+      key: qualified(values.key ?? '', values.namespace),
+      from: values.from ?? '',
+      to: values.to ?? '',
+      remaining: values.remaining === undefined ? -1 : count(values.remaining, '--remaining'),
+      adminUrl: values['admin-url'] ?? env.TOLLGATE_ADMIN_URL ?? 'http://127.0.0.1:9090',
+      tokenFile: values['admin-token-file'] ?? '',
+    },
   }
+}
+
+/** "name" → "namespace/name" (namespace from -n, default "default"); "ns/name" as is. */
+function qualified(id: string, namespace: string | undefined): string {
+  if (id === '' || id.includes('/')) return id
+  return `${namespace ?? 'default'}/${id}`
+}
+
+function count(value: string, flag: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be an integer >= 0, got ${JSON.stringify(value)}`)
+  return n
+}
+
+function accountThrottle(rate: string | undefined, burst: string | undefined): { accountThrottle?: { rateLimit: number; burstLimit: number } } {
+  if (rate === undefined && burst === undefined) return {}
+  const rateLimit = rate === undefined ? 10_000 : Number(rate)
+  if (!Number.isFinite(rateLimit) || rateLimit < 0) throw new UsageError(`--account-rate-limit must be a number >= 0, got ${JSON.stringify(rate)}`)
+  const burstLimit = burst === undefined ? 5_000 : count(burst, '--account-burst-limit')
+  return { accountThrottle: { rateLimit, burstLimit } }
 }
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
@@ -224,6 +304,10 @@ Commands:
   proxy                 Run a proxy of the fleet: subscribe to the operator's config stream and serve.
   keys import -f FILE   Turn an AWS API key file (CSV) into a Secret and an ApiKey per key (docs/api-keys.md).
   operator              Run the Kubernetes operator: watch the tollgate.dev resources, compile, push to the proxies.
+  usage get --plan P [--key K] --from D --to D
+                        Usage of a plan's keys per day, [used, remaining] (AWS GetUsage) (docs/usage-plans.md).
+  usage update --plan P --key K --remaining N
+                        Set the remaining quota of a key for the current period (AWS UpdateUsage).
   help                  This text.
 
 Options of run, validate, compile, quickstart:
@@ -234,6 +318,14 @@ Options of run, validate, compile, quickstart:
   -n, --namespace NS    Namespace of resources that name none (default default).
       --backend-port N  Port of the quickstart example backend (default 9000).
 
+Options of run (metering, docs/usage-plans.md):
+      --redis-url URL             Redis for throttle buckets and quotas shared by several processes (env REDIS_URL);
+                                  without it they live in this process. Several host:port, or --redis-cluster: a Redis Cluster.
+      --account-rate-limit N      Account-wide default throttle, requests per second (default 10000).
+      --account-burst-limit N     Account-wide default burst (default 5000).
+      --admin-port N              Admin listener on --host: /healthz, /readyz, the usage API (default 9090; 0 picks one).
+      --admin-token-file PATH     Require this bearer token on the usage API.
+
 Options of keys import (YAML on stdout by default: tollgate keys import -f keys.csv | kubectl apply -f -):
   -f, --file FILE                 AWS API key file: header row, Name and Key columns ('-' reads stdin).
   -n, --namespace NS              Namespace to put on the objects (default: none, kubectl decides).
@@ -241,6 +333,13 @@ Options of keys import (YAML on stdout by default: tollgate keys import -f keys.
       --output-dir DIR            Write one file per key, DIR/<name>.yaml (mode 0600).
       --usage-plan-label PREFIX   Label key prefix per AWS usage plan id (default tollgate.dev/usage-plan-).
       --skip-invalid              Write the good rows when some are bad (default: write nothing, exit 1).
+
+Options of usage get / usage update (they call the admin listener of tollgate run or of a proxy):
+      --plan P / --key K          Usage plan and API key: namespace/name, or a name in -n NS (default default).
+      --from D --to D             Days, YYYY-MM-DD (UTC), at most 90.
+      --remaining N               update: the remaining quota of the current period.
+      --admin-url URL             Default http://127.0.0.1:9090 (env TOLLGATE_ADMIN_URL).
+      --admin-token-file PATH     Bearer token, when the admin listener requires one.
 
 Options of proxy (see docs/operations.md):
       --operator-url URL          Config stream, e.g. ws://tollgate-operator:8081/v1/config (env TOLLGATE_OPERATOR_URL).
@@ -250,7 +349,8 @@ Options of proxy (see docs/operations.md):
       --private-port N            In-cluster listener for PRIVATE APIs (default 8082).
       --admin-port N              /healthz and /readyz (default 9090).
       --config-cache PATH         Last-known-good config file (default /var/lib/tollgate/last-known-good.json).
-      --redis-url URL             Redis for shared state (env REDIS_URL).
+      --redis-url URL             Redis for shared state (env REDIS_URL); --redis-cluster for a Redis Cluster.
+      --admin-token-file PATH     Serve the usage API on the admin port, requiring this bearer token.
       --shutdown-grace-seconds N  After SIGTERM: not ready, still serving, for N s (default 5).
       --drain-timeout-seconds N   Then: stop accepting and let requests finish for up to N s (default 25).
 

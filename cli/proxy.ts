@@ -7,6 +7,9 @@
 import { readFile } from 'node:fs/promises'
 import { createGateway, type Gateway } from '../proxy/gateway.js'
 import { createAdminServer, type AdminServer } from '../proxy/admin.js'
+import { createMeter } from '../proxy/metering/create-meter.js'
+import { usageApi } from '../proxy/metering/usage-api.js'
+import { metricsRoute } from '../proxy/metering/metrics.js'
 import { loadLastKnownGood, subscribe, type Subscriber } from '../proxy/subscriber.js'
 import { UsageError, type ProxyOptions } from './options.js'
 
@@ -22,10 +25,16 @@ export interface ProxyProcess {
   shutdown(): Promise<void>
 }
 
-export async function startProxy(opts: ProxyOptions, token: string, log: (line: string) => void): Promise<ProxyProcess> {
-  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log })
+export async function startProxy(opts: ProxyOptions, token: string, log: (line: string) => void, adminToken = ''): Promise<ProxyProcess> {
+  // Metering: Redis behind ResilientMeter with --redis-url (the fleet shares buckets and quotas), else this process's memory.
+  const metering = createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
+  await metering.ready()
+  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter })
   let draining = false
-  const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining })
+  // The usage API changes quotas (UpdateUsage): only with a token, as the admin port listens on every interface.
+  const usage = adminToken === '' ? () => false : usageApi({ config: () => gateway.config, meter: metering.meter, token: adminToken })
+  const metrics = metricsRoute(metering.metrics)
+  const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining }, (req, res) => metrics(req, res) || usage(req, res))
   await loadLastKnownGood(gateway, opts.configCache, log)
   const { port } = await gateway.listen(opts.port, opts.host)
   const { port: privatePort } = await gateway.listenPrivate(opts.privatePort, opts.host)
@@ -45,6 +54,7 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
       subscriber.close()
       await gateway.close()
       await admin.close()
+      await metering.close()
     },
   }
 }
@@ -57,8 +67,16 @@ export async function proxyCommand(opts: ProxyOptions): Promise<number> {
   } catch (err) {
     throw new UsageError(`cannot read the stream token from ${opts.streamTokenFile}: ${(err as Error).message}`)
   }
+  let adminToken = ''
+  if (opts.adminTokenFile) {
+    try {
+      adminToken = (await readFile(opts.adminTokenFile, 'utf8')).trim()
+    } catch (err) {
+      throw new UsageError(`cannot read the admin token from ${opts.adminTokenFile}: ${(err as Error).message}`)
+    }
+  }
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`)
-  const proxy = await startProxy(opts, token, log)
+  const proxy = await startProxy(opts, token, log, adminToken)
   log(`proxy ${opts.proxyId} listening on ${opts.host}:${proxy.port} (private ${proxy.privatePort}, admin ${proxy.adminPort})`)
   let stopping = false
   const stop = (signal: string) => {

@@ -3,6 +3,12 @@
 // is reported (file, resource, field, reason) and the previous version keeps serving.
 import { createGateway, type Gateway } from '../proxy/gateway.js'
 import type { GatewayConfig } from '../proxy/config/schema.js'
+import { readFile } from 'node:fs/promises'
+import { createAdminServer, type AdminServer } from '../proxy/admin.js'
+import { createMeter } from '../proxy/metering/create-meter.js'
+import { usageApi } from '../proxy/metering/usage-api.js'
+import { metricsRoute } from '../proxy/metering/metrics.js'
+import type { Meter } from '../proxy/stores/meter.js'
 import { LastKnownGood } from '../operator/last-known-good.js'
 import { watchManifests, type Watcher } from '../operator/sources/watch.js'
 import { describeProblem, readManifests } from './manifests.js'
@@ -12,6 +18,10 @@ import type { RunOptions } from './options.js'
 export interface Standalone {
   readonly gateway: Gateway
   readonly port: number
+  /** The meter serving the gateway (MemoryMeter, or Redis behind ResilientMeter with --redis-url). */
+  readonly meter: Meter
+  /** Port of the admin listener (health, usage API), or null when there is none. */
+  readonly adminPort: number | null
   /** Re-reads the manifests and applies them; resolves once applied (or refused). */
   reload(): Promise<void>
   close(): Promise<void>
@@ -32,9 +42,19 @@ export function endpointUrls(config: GatewayConfig, port: number): string[] {
   return urls
 }
 
-export async function startStandalone(opts: RunOptions, log: Log): Promise<Standalone> {
-  const gateway = createGateway()
+/** What tests inject: a meter (e.g. a MemoryMeter with a test clock) instead of the one the options make. */
+export interface StandaloneDeps {
+  readonly meter?: Meter
+}
+
+export async function startStandalone(opts: RunOptions, log: Log, deps: StandaloneDeps = {}): Promise<Standalone> {
+  const made = deps.meter === undefined ? createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
+  const meter = deps.meter ?? made!.meter
+  if (made?.kind === 'redis') log(`metering on Redis (${redactUrl(opts.redisUrl ?? '')}); stages fail open to local buckets unless meteringFailureMode: CLOSED`)
+  await made?.ready()
+  const gateway = createGateway({ meter, log })
   const { port } = await gateway.listen(opts.port, opts.host)
+  const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
   let printed = ''
   let running: Promise<void> = Promise.resolve()
@@ -81,19 +101,55 @@ export async function startStandalone(opts: RunOptions, log: Log): Promise<Stand
   return {
     gateway,
     port,
+    meter,
+    adminPort: admin?.port ?? null,
     reload,
     async close() {
       watcher.close()
       await running
+      await admin?.server.close()
       await gateway.close()
+      await made?.close()
     },
   }
+}
+
+/**
+ * The admin listener of standalone mode: /healthz, /readyz, /metrics (metering) and the usage API, on --host. A port
+ * that is taken is not fatal (two `tollgate run` on one machine): it is logged and left out.
+ */
+async function startAdmin(
+  opts: RunOptions,
+  gateway: Gateway,
+  meter: Meter,
+  metrics: (() => string) | null,
+  log: Log,
+): Promise<{ server: AdminServer; port: number } | null> {
+  if (opts.adminPort === undefined) return null
+  let token: string | undefined
+  if (opts.adminTokenFile !== undefined) token = (await readFile(opts.adminTokenFile, 'utf8')).trim()
+  const usage = usageApi({ config: () => gateway.config, meter, ...(token ? { token } : {}) })
+  const metricsPath = metrics === null ? () => false : metricsRoute(metrics)
+  const server = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => false }, (req, res) => metricsPath(req, res) || usage(req, res))
+  try {
+    const { port } = await server.listen(opts.adminPort, opts.host)
+    return { server, port }
+  } catch (err) {
+    log(`warning: admin listener not started on ${opts.host}:${opts.adminPort} (${(err as Error).message}); the usage API is unavailable (--admin-port N)`)
+    return null
+  }
+}
+
+/** A Redis URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
   const log: Log = (line) => process.stdout.write(`${line}\n`)
   const standalone = await startStandalone(opts, log)
   log(`tollgate listening on http://${opts.host}:${standalone.port} (domain ${opts.domain}); watching ${opts.files.join(', ')}`)
+  if (standalone.adminPort !== null) log(`admin (health, usage API) on http://${opts.host}:${standalone.adminPort}`)
   const stop = () => {
     log('shutting down')
     standalone.close().then(() => process.exit(0), () => process.exit(1))

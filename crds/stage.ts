@@ -61,7 +61,19 @@ export const StageSpec = Type.Object(
         description: 'Stage variables: names of letters, digits and underscores; values up to 2048 characters.',
       }),
     ),
-    throttle: Type.Optional(described(Throttle, 'Default throttle of every method of the stage.')),
+    throttle: Type.Optional(
+      described(
+        Throttle,
+        "Stage default throttle: one token bucket shared by every method and client of the stage (methodSettings['*/*'] throttling fields override it).",
+      ),
+    ),
+    meteringFailureMode: Type.Optional(
+      Type.Union([Type.Literal('OPEN'), Type.Literal('CLOSED')], {
+        description:
+          'What the proxies do when the shared metering store (Redis) cannot be reached: OPEN (default) keeps throttling and quotas ' +
+          'with local per-proxy buckets until it is back; CLOSED answers 503 on metered routes until it is back.',
+      }),
+    ),
     methodSettings: Type.Optional(
       Type.Record(Type.String(), MethodSetting, {
         description: "Per-method settings keyed '{resourcePath}/{METHOD}' (e.g. '/pets/{petId}/GET'), or '*/*' for all.",

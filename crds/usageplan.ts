@@ -20,7 +20,7 @@ export const ApiStage = Type.Object(
         additionalProperties: false,
         description:
           "Per-method throttles keyed '{resourcePath}/{METHOD}', e.g. '/pets/{petId}/GET' ('//GET' for the root " +
-          'resource). They replace the plan-wide throttle for that method.',
+          'resource): a bucket per API key and method, applied as well as the plan-wide throttle, so the lower one wins.',
       }),
     ),
   },
@@ -106,6 +106,16 @@ export const UsagePlanKind: KindDefinition<typeof UsagePlanSpec, typeof UsagePla
         problems.push(
           error(`spec.apiStages[${i}]`, 'DuplicateApiStage', `names the same Api and stage as spec.apiStages[${j}] (${s.apiRef.name}, ${s.stage})`),
         )
+      }
+    })
+    ;(spec.apiKeySelector?.matchExpressions ?? []).forEach((req, i) => {
+      const n = req.values?.length ?? 0
+      const field = `spec.apiKeySelector.matchExpressions[${i}].values`
+      if ((req.operator === 'In' || req.operator === 'NotIn') && n === 0) {
+        problems.push(error(field, 'InvalidSelector', `${req.operator} needs at least one value`))
+      }
+      if ((req.operator === 'Exists' || req.operator === 'DoesNotExist') && n > 0) {
+        problems.push(error(field, 'InvalidSelector', `${req.operator} takes no values`))
       }
     })
     return problems

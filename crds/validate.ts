@@ -13,6 +13,10 @@ export interface ResourceObject {
   metadata?: { name?: unknown; namespace?: unknown; [key: string]: unknown }
   spec?: unknown
   status?: unknown
+  /** Secrets (apiVersion v1), which the compiler reads for API key values: base64 values. */
+  data?: unknown
+  /** Secrets: plain values (win over `data` for the same key). */
+  stringData?: unknown
 }
 
 export type ValidationResult =

@@ -8,6 +8,7 @@ import { GatewayError } from './errors.js'
 import { GatewayResponses } from './gateway-responses.js'
 import { HostMatcher } from './host.js'
 import { compileIntegration } from './integrations/compile.js'
+import { buildMeteringIndex, type MeteringIndex } from './metering/index.js'
 import { PIPELINE } from './pipeline/order.js'
 import type { Handler } from './pipeline/types.js'
 import { Router, RouterError } from './router.js'
@@ -45,13 +46,13 @@ function buildRouter(routes: readonly RouteConfig[]): RevisionRouting {
   return { router, refused }
 }
 
-function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, origins: Set<string>, problems: string[]): RouteRuntime {
+function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, metering: MeteringIndex, origins: Set<string>, problems: string[]): RouteRuntime {
   try {
     const integration = compileIntegration(api, stage, route)
     if (integration.uri !== null) origins.add(integration.uri.origin)
     const handlers: Handler[] = []
     for (const pipelineStage of PIPELINE) {
-      const handler = pipelineStage.build({ api, stage, route, integration })
+      const handler = pipelineStage.build({ api, stage, route, integration, metering })
       if (handler !== null) handlers.push(handler)
     }
     return { key: route.key, config: route, handlers }
@@ -62,7 +63,7 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, orig
   }
 }
 
-function buildApi(api: ApiConfig, maxBodyBytes: number, origins: Set<string>, problems: string[]): ApiRuntime {
+function buildApi(api: ApiConfig, maxBodyBytes: number, metering: MeteringIndex, origins: Set<string>, problems: string[]): ApiRuntime {
   const stages = new Map<string, StageRuntime>()
   const runtime: ApiRuntime & { defaultStage: StageRuntime | null } = {
     id: api.id,
@@ -81,7 +82,7 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, origins: Set<string>, pr
     const { router, refused } = routing.get(revision.id)!
     const routes = revision.routes.map((route, i) => {
       const reason = refused.get(i)
-      if (reason === undefined) return buildRoute(api, stage, route, origins, problems)
+      if (reason === undefined) return buildRoute(api, stage, route, metering, origins, problems)
       const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${reason}`
       problems.push(message)
       return { key: route.key, config: route, handlers: [brokenRoute(message)] }
@@ -106,9 +107,11 @@ export function build(config: GatewayConfig, options: BuildOptions = {}): Runtim
   const origins = new Set<string>()
   const problems: string[] = []
   const apis = new Map<string, ApiRuntime>()
-  for (const api of config.apis) apis.set(api.id.toLowerCase(), buildApi(api, maxBodyBytes, origins, problems))
+  const metering = buildMeteringIndex(config)
+  for (const api of config.apis) apis.set(api.id.toLowerCase(), buildApi(api, maxBodyBytes, metering, origins, problems))
   return {
     config,
+    metering,
     hosts: new HostMatcher(config.domain),
     apis,
     origins,

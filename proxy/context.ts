@@ -10,12 +10,15 @@ import type { UpstreamCall } from './integrations/upstream.js'
 import type { UpstreamPools } from './integrations/pools.js'
 import type { RequestIds } from './request-id.js'
 import type { ApiRuntime, RouteRuntime, StageRuntime } from './runtime.js'
+import type { Meter } from './stores/meter.js'
 
 export interface Services {
   readonly pools: UpstreamPools
   /** Integration timeouts (one list per timeout value). */
   readonly deadlines: Deadlines
   readonly maxBodyBytes: number
+  /** Throttle buckets and quotas (pipeline/meter.ts): MemoryMeter, or Redis behind ResilientMeter. */
+  readonly meter: Meter
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null
@@ -47,6 +50,14 @@ export class RequestContext {
   private queryParams: Map<string, string> | null
   /** True once the request body was handed to an integration (or read). */
   bodyConsumed: boolean
+  /**
+   * The API key a Lambda authorizer returned (`usageIdentifierKey`), for APIs with
+   * `apiKeySource: AUTHORIZER`; set by the authorize stage, null until then (the meter then
+   * finds no key: 403 on routes that require one).
+   */
+  usageIdentifierKey: string | null
+  /** Id ("namespace/name") of the API key the meter accepted; null when none ($context.identity.apiKeyId). */
+  apiKeyId: string | null
 
   // Integration request, set by transform-request.
   integrationMethod: string
@@ -92,6 +103,8 @@ export class RequestContext {
     this.rawPathParams = EMPTY_PARAMS
     this.queryParams = null
     this.bodyConsumed = false
+    this.usageIdentifierKey = null
+    this.apiKeyId = null
     this.integrationMethod = ''
     this.integrationPath = ''
     this.integrationHeaders = EMPTY_INTEGRATION_HEADERS

@@ -13,6 +13,10 @@ export type GatewayErrorCode =
   | 'TG_ERR_UNSUPPORTED_MEDIA_TYPE'
   | 'TG_ERR_BODY_TOO_LARGE'
   | 'TG_ERR_BAD_PATH'
+  | 'TG_ERR_INVALID_API_KEY'
+  | 'TG_ERR_THROTTLED'
+  | 'TG_ERR_QUOTA_EXCEEDED'
+  | 'TG_ERR_METER_UNAVAILABLE'
 
 export class GatewayError extends Error {
   constructor(

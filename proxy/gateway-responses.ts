@@ -37,6 +37,7 @@ export type ResponseType =
   // Tollgate's own, answered before an API's responses apply (never customizable):
   | 'API_NOT_FOUND'
   | 'MALFORMED_REQUEST'
+  | 'METERING_UNAVAILABLE'
 
 export interface ResponseDefinition {
   readonly status: number
@@ -113,6 +114,8 @@ export const GATEWAY_RESPONSES: Readonly<Record<ResponseType, ResponseRow>> = {
   WAF_FILTERED: { aws: true, rest: r(403, 'Forbidden', 'ForbiddenException'), http: HTTP_FORBIDDEN },
   API_NOT_FOUND: { aws: false, rest: r(403, 'Forbidden', 'ForbiddenException'), http: HTTP_NOT_FOUND },
   MALFORMED_REQUEST: { aws: false, rest: r(400, 'Bad Request', 'BadRequestException'), http: HTTP_BAD_REQUEST },
+  // The metering store (Redis) is unreachable and the stage fails closed (Stage meteringFailureMode: CLOSED).
+  METERING_UNAVAILABLE: { aws: false, rest: r(503, 'Service Unavailable', 'ServiceUnavailableException'), http: HTTP_UNAVAILABLE },
 }
 
 export type Protocol = 'REST' | 'HTTP'

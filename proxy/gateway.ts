@@ -17,6 +17,9 @@ import { Deadlines } from './integrations/deadlines.js'
 import { DEFAULT_POOL_OPTIONS, UpstreamPools } from './integrations/pools.js'
 import { newRequestIds } from './request-id.js'
 import type { Runtime } from './runtime.js'
+import type { Meter } from './stores/meter.js'
+import { MemoryMeter } from './stores/memory-meter.js'
+import { meteringChanges } from './metering/changes.js'
 
 export interface ProxyLimits {
   /** Request body limit (API Gateway's payload quota: 10 MiB). Larger → 413. */
@@ -47,6 +50,11 @@ export interface GatewayOptions {
   log?: (line: string) => void
   /** How long close() lets in-flight requests finish before cutting connections (default 30 s). */
   drainTimeoutMs?: number
+  /**
+   * Throttle buckets and quotas of the meter stage. Default: a MemoryMeter of this process,
+   * closed by close(); a meter passed in (e.g. ResilientMeter over Redis) is the caller's to close.
+   */
+  meter?: Meter
 }
 
 export interface Gateway {
@@ -76,7 +84,8 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const pools = new UpstreamPools({ ...DEFAULT_POOL_OPTIONS, connections: opts.upstreamConnections ?? DEFAULT_POOL_OPTIONS.connections })
   const deadlines = new Deadlines()
-  const services: Services = { pools, deadlines, maxBodyBytes: limits.maxBodyBytes }
+  const ownMeter = opts.meter === undefined ? new MemoryMeter() : null
+  const services: Services = { pools, deadlines, maxBodyBytes: limits.maxBodyBytes, meter: opts.meter ?? ownMeter! }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {
     log(`error: request ${ctx.requestId} (${ctx.api.id} ${ctx.stage.name} ${ctx.route.key}) failed: ${(err as Error)?.stack ?? String(err)}`)
@@ -127,6 +136,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       assertValidConfig(config)
       const runtime = build(config, { maxBodyBytes: limits.maxBodyBytes })
       for (const problem of runtime.problems) log(`config ${config.hash.slice(0, 12)}: ${problem} (the route answers 500)`)
+      for (const line of meteringChanges(live?.runtime.metering, runtime.metering)) log(line)
       pools.acquire(runtime.origins)
       const old = live
       live = { runtime, inFlight: 0, retired: false }
@@ -142,6 +152,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       if (live !== null) retire(live)
       deadlines.close()
       await pools.closeAll()
+      await ownMeter?.close()
     },
   }
 }

@@ -5,6 +5,7 @@ import type { GatewayResponses } from './gateway-responses.js'
 import type { HostMatcher } from './host.js'
 import type { Handler } from './pipeline/types.js'
 import type { Router } from './router.js'
+import type { MeteringIndex } from './metering/index.js'
 
 export interface RouteRuntime {
   /** Route key ("GET /pets/{petId}", "$default"): the resource label of logs and metrics. */
@@ -42,6 +43,8 @@ export interface ApiRuntime {
 
 export interface Runtime {
   readonly config: GatewayConfig
+  /** Keys, plans, domains (metering/index.ts): what the meter stage and the usage API read. */
+  readonly metering: MeteringIndex
   readonly hosts: HostMatcher
   /** APIs by lower-cased id. */
   readonly apis: ReadonlyMap<string, ApiRuntime>

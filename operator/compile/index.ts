@@ -11,15 +11,29 @@
 //  4. settle apiId conflicts between otherwise valid Apis (conflicts.ts);
 //  5. compile every valid Stage: resolve its Api, check its name and variables (stage.ts);
 //  6. settle stage-name conflicts, warn about undefined stage variables;
-//  7. assemble the GatewayConfig from the accepted Apis and their served Stages, and hash it;
-//  8. write each resource's status (status.ts).
+//  7. compile ApiKeys: values from Secrets, as digests (apikeys.ts, secrets.ts);
+//  8. compile UsagePlans: stages, throttles, quota, keys; settle keys in two plans for one stage
+//     (usageplans.ts);
+//  9. assemble the GatewayConfig from the accepted Apis and their served Stages, keys and plans,
+//     and hash it;
+// 10. write each resource's status (status.ts). Secrets are inputs only: they get no status.
 import { validateResource, type ResourceObject } from '../../crds/validate.js'
 import { error } from '../../crds/problems.js'
 import { canonicalJson, configHash } from '../../proxy/config/hash.js'
-import { CONFIG_SCHEMA_VERSION, type ApiConfig, type GatewayConfig, type StageConfig } from '../../proxy/config/schema.js'
+import {
+  CONFIG_SCHEMA_VERSION,
+  DEFAULT_ACCOUNT_THROTTLE,
+  type ApiConfig,
+  type GatewayConfig,
+  type MeteringConfig,
+  type StageConfig,
+} from '../../proxy/config/schema.js'
 import { compileApi, type ApiBuild } from './api.js'
 import { resolveApiIdConflicts, resolveStageNameConflicts } from './conflicts.js'
 import { compileStage, undefinedVariableWarnings, type ApiIndex, type StageBuild } from './stage.js'
+import { compileApiKey, resolveDuplicateValues, type ApiKeyBuild } from './apikeys.js'
+import { isSecret, SecretIndex } from './secrets.js'
+import { compileUsagePlans, type PlanBuild, type ServedStage } from './usageplans.js'
 import { conditionsFor } from './status.js'
 import { hasErrors, refKey, type CompileOptions, type CompileResult, type Entry, type ResourceStatus } from './types.js'
 import { stageUrl } from './urls.js'
@@ -28,7 +42,9 @@ export type { CompileOptions, CompileResult, ResourceRef, ResourceStatus } from 
 export { defaultApiId } from './apiid.js'
 
 export function compile(resources: readonly ResourceObject[], opts: CompileOptions): CompileResult {
-  const entries = resources.map((obj) => toEntry(obj, opts.defaultNamespace))
+  const secrets = new SecretIndex(resources.filter(isSecret), opts.defaultNamespace)
+  const account = opts.accountThrottle ?? DEFAULT_ACCOUNT_THROTTLE
+  const entries = resources.filter((obj) => !isSecret(obj)).map((obj) => toEntry(obj, opts.defaultNamespace))
   entries.sort(compareEntries)
   dropDuplicates(entries)
   for (const entry of entries) validate(entry)
@@ -43,14 +59,43 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
   }
   resolveApiIdConflicts(apis)
 
-  const stages: StageBuild[] = entries.filter((e) => e.valid && e.ref.kind === 'Stage').map((e) => compileStage(e, apiIndex))
+  const stages: StageBuild[] = entries.filter((e) => e.valid && e.ref.kind === 'Stage').map((e) => compileStage(e, apiIndex, account))
   resolveStageNameConflicts(stages)
   for (const stage of stages) stage.entry.problems.push(...undefinedVariableWarnings(stage))
 
-  const config = assemble(apis, stages, opts)
+  const keys: ApiKeyBuild[] = entries.filter((e) => e.valid && e.ref.kind === 'ApiKey').map((e) => compileApiKey(e, secrets))
+  resolveDuplicateValues(keys)
+  const planEntries = entries.filter((e) => e.valid && e.ref.kind === 'UsagePlan')
+  const plans = compileUsagePlans(planEntries, keys, servedStages(stages))
+
+  const config = assemble(apis, stages, keys, plans, opts)
   const apiOf = new Map(apis.map((a) => [a.entry, a]))
   const stageOf = new Map(stages.map((s) => [s.entry, s]))
-  return { config, statuses: entries.map((e) => statusOf(e, apiOf.get(e), stageOf.get(e), stages, opts)) }
+  const keyOf = new Map(keys.map((k) => [k.entry, k]))
+  const planOf = new Map(plans.map((p) => [p.entry, p]))
+  const meteringOf: MeteringStatusInput = { keyOf, planOf, plans }
+  return { config, statuses: entries.map((e) => statusOf(e, apiOf.get(e), stageOf.get(e), stages, meteringOf, opts)) }
+}
+
+/** Stages in the config (served), by "apiNamespace/apiName\0stageName": what usage plans may cover. */
+function servedStages(stages: readonly StageBuild[]): Map<string, ServedStage> {
+  const out = new Map<string, ServedStage>()
+  for (const stage of stages) {
+    const api = stage.api
+    if (!api || hasErrors(stage.entry.problems) || hasErrors(api.entry.problems) || api.protocol === 'WEBSOCKET') continue
+    out.set(`${api.entry.ref.namespace}/${api.entry.ref.name}\u0000${stage.stageName}`, {
+      apiId: api.apiId,
+      stageName: stage.stageName,
+      routeKeys: new Set(api.revision.routes.map((r) => r.key)),
+    })
+  }
+  return out
+}
+
+interface MeteringStatusInput {
+  keyOf: Map<Entry, ApiKeyBuild>
+  planOf: Map<Entry, PlanBuild>
+  plans: readonly PlanBuild[]
 }
 
 function toEntry(input: ResourceObject, defaultNamespace: string): Entry {
@@ -101,17 +146,28 @@ function validate(entry: Entry): void {
   entry.problems.push(...result.problems)
 }
 
-function assemble(apis: readonly ApiBuild[], stages: readonly StageBuild[], opts: CompileOptions): GatewayConfig {
+function assemble(
+  apis: readonly ApiBuild[],
+  stages: readonly StageBuild[],
+  keys: readonly ApiKeyBuild[],
+  plans: readonly PlanBuild[],
+  opts: CompileOptions,
+): GatewayConfig {
   const served = new Map<ApiBuild, StageConfig[]>()
   for (const stage of stages) {
     if (!stage.api || hasErrors(stage.entry.problems)) continue
     const list = served.get(stage.api) ?? []
-    list.push({
+    const config: StageConfig = {
       name: stage.stageName,
       source: { ...stage.entry.ref, kind: 'Stage' },
       revision: stage.api.revision.id,
       variables: { ...stage.spec.variables },
-    })
+    }
+    // Metering fields only when set, so configs without metering stay as they were.
+    if (stage.throttle) config.throttle = stage.throttle
+    if (Object.keys(stage.methodThrottles).length > 0) config.methodThrottles = stage.methodThrottles
+    if (stage.meteringFailureMode) config.meteringFailureMode = stage.meteringFailureMode
+    list.push(config)
     served.set(stage.api, list)
   }
   const apiConfigs: ApiConfig[] = apis
@@ -126,10 +182,35 @@ function assemble(apis: readonly ApiBuild[], stages: readonly StageBuild[], opts
       binaryMediaTypes: [...(api.spec.binaryMediaTypes ?? [])],
       revisions: [api.revision],
       stages: (served.get(api) ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      ...(api.spec.apiKeySource !== undefined ? { apiKeySource: api.spec.apiKeySource } : {}),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  const body = { schemaVersion: CONFIG_SCHEMA_VERSION as typeof CONFIG_SCHEMA_VERSION, domain: opts.domain, apis: apiConfigs }
-  return { schemaVersion: body.schemaVersion, hash: configHash(body), domain: body.domain, apis: body.apis }
+  const metering = meteringSection(keys, plans, opts)
+  const body = {
+    schemaVersion: CONFIG_SCHEMA_VERSION as typeof CONFIG_SCHEMA_VERSION,
+    domain: opts.domain,
+    apis: apiConfigs,
+    ...(metering ? { metering } : {}),
+  }
+  return { schemaVersion: body.schemaVersion, hash: configHash(body), domain: body.domain, apis: body.apis, ...(metering ? { metering } : {}) }
+}
+
+/**
+ * The metering section: present when there are ApiKeys or UsagePlans, or an account throttle
+ * was given; absent means no keys, no plans and the account default (so configs without
+ * metering stay as they were).
+ */
+function meteringSection(keys: readonly ApiKeyBuild[], plans: readonly PlanBuild[], opts: CompileOptions): MeteringConfig | undefined {
+  if (keys.length === 0 && plans.length === 0 && opts.accountThrottle === undefined) return undefined
+  const account = opts.accountThrottle ?? DEFAULT_ACCOUNT_THROTTLE
+  return {
+    accountThrottle: { rateLimit: account.rateLimit, burstLimit: account.burstLimit },
+    apiKeys: keys
+      .filter((k) => k.valueSha256 !== undefined)
+      .map((k) => ({ id: k.id, source: { ...k.entry.ref, kind: 'ApiKey' }, valueSha256: k.valueSha256!, enabled: k.enabled }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    usagePlans: plans.map((p) => p.config).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+  }
 }
 
 function statusOf(
@@ -137,6 +218,7 @@ function statusOf(
   api: ApiBuild | undefined,
   stage: StageBuild | undefined,
   stages: readonly StageBuild[],
+  metering: MeteringStatusInput,
   opts: CompileOptions,
 ): ResourceStatus {
   const status: Record<string, unknown> = {}
@@ -163,7 +245,31 @@ function statusOf(
     status.revision = stage.api.revision.id
     acceptedMessage = `Stage ${stage.stageName} serves revision ${stage.api.revision.id} of Api ${stage.api.entry.ref.name}`
   }
-  status.conditions = conditionsFor(entry, { compiled, acceptedMessage })
+  let programmed: { ok: boolean; reason: string; message: string } | undefined
+  const key = metering.keyOf.get(entry)
+  if (key) {
+    const inPlans = metering.plans.filter((p) => p.keys.includes(key)).map((p) => p.entry.ref.name)
+    status.secretRef = { ...key.secretRef }
+    status.usagePlans = inPlans.sort()
+    acceptedMessage = 'ApiKey is valid'
+    const firstError = entry.problems.find((p) => p.severity === 'error')
+    programmed =
+      key.valueSha256 !== undefined
+        ? { ok: true, reason: 'Programmed', message: `${key.enabled ? 'enabled' : 'disabled'}; in ${inPlans.length} usage plan${inPlans.length === 1 ? '' : 's'}` }
+        : { ok: false, reason: firstError?.reason ?? 'Invalid', message: 'the key is not in effect: its value could not be read' }
+  }
+  const plan = metering.planOf.get(entry)
+  if (plan) {
+    const enabled = plan.keys.filter((k) => k.enabled).length
+    status.apiKeyCount = enabled
+    acceptedMessage = 'UsagePlan is valid'
+    programmed = {
+      ok: true,
+      reason: 'Programmed',
+      message: `in effect for ${enabled} enabled API key${enabled === 1 ? '' : 's'} on ${plan.config.apiStages.length} stage${plan.config.apiStages.length === 1 ? '' : 's'}`,
+    }
+  }
+  status.conditions = conditionsFor(entry, { compiled, acceptedMessage, ...(programmed ? { programmed } : {}) })
 
   const result: ResourceStatus = { ref: { ...entry.ref }, problems: entry.problems, status }
   if (entry.generation !== undefined) result.generation = entry.generation

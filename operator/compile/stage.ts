@@ -2,6 +2,7 @@
 // between Stages (two with one stageName on one Api) are settled in conflicts.ts.
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
+import { routeKeyOfMethodKey, type MeteringFailureMode, type ThrottleConfig } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
 import { childField } from './fields.js'
 import { hasErrors, type Entry } from './types.js'
@@ -21,12 +22,17 @@ export interface StageBuild {
   stageNameField: string
   /** The Api served, when the reference resolved to an accepted Api. */
   api: ApiBuild | undefined
+  /** Stage default throttle (spec.throttle, methodSettings['*\/*']). */
+  throttle: ThrottleConfig | undefined
+  /** Method settings' throttles by route key. */
+  methodThrottles: Record<string, ThrottleConfig>
+  meteringFailureMode: MeteringFailureMode | undefined
 }
 
 /** Every Api resource by "namespace/name"; `build` is absent when it failed schema validation. */
 export type ApiIndex = Map<string, { entry: Entry; build: ApiBuild | undefined }>
 
-export function compileStage(entry: Entry, apis: ApiIndex): StageBuild {
+export function compileStage(entry: Entry, apis: ApiIndex, account: ThrottleConfig): StageBuild {
   const spec = entry.obj.spec as StageSpec
   const problems: Problem[] = []
   const api = resolveApi(entry, spec, apis, problems)
@@ -66,8 +72,57 @@ export function compileStage(entry: Entry, apis: ApiIndex): StageBuild {
     )
   }
   problems.push(...stageNotImplemented(spec))
+  const throttles = stageThrottles(spec, api, account, problems)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api }
+  return { entry, spec, stageName, stageNameField, api, ...throttles, meteringFailureMode: spec.meteringFailureMode }
+}
+
+const THROTTLE_FIELDS = new Set(['throttlingRateLimit', 'throttlingBurstLimit'])
+const ALL_METHODS = '*/*'
+
+/**
+ * The stage default and per-method throttles. methodSettings['*\/*'] throttling fields override
+ * spec.throttle field by field; a method setting that gives only one of rate and burst takes the
+ * other from the stage default, else from the account throttle. Keys naming no route of the
+ * Api are reported (RouteNotFound) and ignored. Other method settings (caching, logging,
+ * metrics) are not enforced yet (NotImplemented).
+ */
+function stageThrottles(
+  spec: StageSpec,
+  api: ApiBuild | undefined,
+  account: ThrottleConfig,
+  problems: Problem[],
+): { throttle: ThrottleConfig | undefined; methodThrottles: Record<string, ThrottleConfig> } {
+  const settings = spec.methodSettings ?? {}
+  const all = settings[ALL_METHODS]
+  const rate = all?.throttlingRateLimit ?? spec.throttle?.rateLimit
+  const burst = all?.throttlingBurstLimit ?? spec.throttle?.burstLimit
+  const throttle = rate === undefined && burst === undefined ? undefined : { rateLimit: rate ?? account.rateLimit, burstLimit: burst ?? account.burstLimit }
+  const methodThrottles: Record<string, ThrottleConfig> = {}
+  const routeKeys = new Set(api?.revision.routes.map((r) => r.key) ?? [])
+  for (const key of Object.keys(settings).sort()) {
+    const setting = settings[key]!
+    const field = childField('spec.methodSettings', key)
+    for (const name of Object.keys(setting)) {
+      if (!THROTTLE_FIELDS.has(name)) problems.push(warning(`${field}.${name}`, 'NotImplemented', 'is accepted but not enforced yet'))
+    }
+    if (key === ALL_METHODS) continue
+    const routeKey = routeKeyOfMethodKey(key)
+    if (routeKey === undefined) {
+      problems.push(warning(field, 'RouteNotFound', `method settings are keyed '{resourcePath}/{METHOD}' (e.g. '/pets/{petId}/GET') or '*/*'; this key names no route and has no effect`))
+      continue
+    }
+    if (api && !routeKeys.has(routeKey)) {
+      problems.push(warning(field, 'RouteNotFound', `Api ${api.entry.ref.name} has no route ${routeKey}; this setting has no effect`))
+      continue
+    }
+    if (setting.throttlingRateLimit === undefined && setting.throttlingBurstLimit === undefined) continue
+    methodThrottles[routeKey] = {
+      rateLimit: setting.throttlingRateLimit ?? throttle?.rateLimit ?? account.rateLimit,
+      burstLimit: setting.throttlingBurstLimit ?? throttle?.burstLimit ?? account.burstLimit,
+    }
+  }
+  return { throttle, methodThrottles }
 }
 
 function resolveApi(entry: Entry, spec: StageSpec, apis: ApiIndex, problems: Problem[]): ApiBuild | undefined {

@@ -5,7 +5,9 @@
 //                 served); else False with the reason of the first error.
 //   ResolvedRefs  (Api, Stage) False when a reference failed (ApiNotFound, ApiNotAccepted,
 //                 RefNotPermitted), with that reason; else True.
-//   Programmed    (kinds the compiler does not compile yet) False, reason NotImplemented.
+//   Programmed    ApiKey, UsagePlan: True (reason Programmed) when in the config the proxies
+//                 enforce, else False with the reason; kinds the compiler does not compile yet:
+//                 False, reason NotImplemented.
 // Warnings never change a status; they are listed in the Accepted message.
 import type { Condition } from '../../crds/common.js'
 import type { Problem } from '../../crds/problems.js'
@@ -15,10 +17,12 @@ export const REF_REASONS: ReadonlySet<string> = new Set(['ApiNotFound', 'ApiNotA
 const MAX_LISTED = 3
 
 export interface ConditionOptions {
-  /** Api and Stage get ResolvedRefs; other kinds get Programmed=False NotImplemented. */
+  /** Api and Stage get ResolvedRefs; other kinds get Programmed (below, or False NotImplemented). */
   compiled: boolean
   /** Message of Accepted=True. */
   acceptedMessage: string
+  /** ApiKey and UsagePlan: whether the resource is in the config the proxies enforce. */
+  programmed?: { ok: boolean; reason: string; message: string }
 }
 
 export function conditionsFor(entry: Entry, opts: ConditionOptions): Condition[] {
@@ -43,6 +47,8 @@ export function conditionsFor(entry: Entry, opts: ConditionOptions): Condition[]
     const refErrors = errors.filter((p) => REF_REASONS.has(p.reason))
     if (refErrors.length === 0) add('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved')
     else add('ResolvedRefs', false, refErrors[0]!.reason, summarize(refErrors))
+  } else if (opts.programmed) {
+    add('Programmed', opts.programmed.ok, opts.programmed.reason, opts.programmed.message)
   } else {
     add('Programmed', false, 'NotImplemented', `${entry.ref.kind} resources are validated but not enforced yet`)
   }

@@ -11,6 +11,11 @@ export interface CompileOptions {
   defaultNamespace: string
   /** How clients reach the public listener; used for the URLs written to statuses. */
   endpoint: { scheme: 'http' | 'https'; port?: number }
+  /**
+   * Account-wide default throttle, the last bucket of every metered request (default API
+   * Gateway's 10,000 rps, burst 5,000). `tollgate run --account-rate-limit/--account-burst-limit`.
+   */
+  accountThrottle?: { rateLimit: number; burstLimit: number }
 }
 
 export interface ResourceRef {

@@ -8,9 +8,14 @@
 // - Deterministic: the same resources compile to the same bytes and the same `hash`.
 // - Provenance: every API, stage and route names the resource it came from (`source`) and has a
 //   stable hierarchical `name` that logs and metric labels reuse.
-// - No secrets in clear: API keys appear only as hashes (later issues); Secret material only
-//   where the proxy needs it.
+// - No secrets in clear: API keys appear only as SHA-256 digests (metering.ts); Secret material
+//   only where the proxy needs it.
+// - Additive growth: fields added after v1alpha1 shipped are optional, absent meaning what the
+//   config meant before they existed.
 import { Type, type Static } from '@sinclair/typebox'
+import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
+
+export * from './metering.js'
 
 export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
 
@@ -116,6 +121,8 @@ export const StageConfig = Type.Object({
   revision: Type.String(),
   /** Stage variables. */
   variables: StringMap,
+  // Throttles and the Redis failure mode of the stage (metering.ts), all optional.
+  ...StageMeteringFields,
 })
 export type StageConfig = Static<typeof StageConfig>
 
@@ -132,6 +139,8 @@ export const ApiConfig = Type.Object({
   binaryMediaTypes: Type.Array(Type.String()),
   revisions: Type.Array(RevisionConfig),
   stages: Type.Array(StageConfig),
+  /** Where API keys come from (REST APIs). Absent: HEADER. */
+  apiKeySource: Type.Optional(ApiKeySource),
 })
 export type ApiConfig = Static<typeof ApiConfig>
 
@@ -143,5 +152,7 @@ export const GatewayConfig = Type.Object({
   domain: Type.String(),
   /** APIs sorted by id. */
   apis: Type.Array(ApiConfig),
+  /** API keys, usage plans and the account throttle (metering.ts). Absent: no keys, no plans, the account default. */
+  metering: Type.Optional(MeteringConfig),
 })
 export type GatewayConfig = Static<typeof GatewayConfig>

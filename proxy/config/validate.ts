@@ -4,6 +4,7 @@
 import { Value } from '@sinclair/typebox/value'
 import { GatewayConfig } from './schema.js'
 import { configHash } from './hash.js'
+import { meteringProblems } from './validate-metering.js'
 
 export class ConfigError extends Error {
   readonly code = 'TG_ERR_INVALID_CONFIG'
@@ -32,6 +33,7 @@ export function configProblems(input: unknown): string[] {
       if (!revisions.has(stage.revision)) problems.push(`api ${api.id} stage ${stage.name}: unknown revision ${stage.revision}`)
     }
   }
+  problems.push(...meteringProblems(input))
   return problems
 }
 

@@ -5,14 +5,18 @@
 //                      runs. Routing itself (host → API, first segment → stage, path → route)
 //                      happens in dispatch.ts on the normalized path; this row delivers the
 //                      captured path parameters to the rest of the chain.
-//   -- future slots, in this order (later issues): --
+//   -- future slots (later issues): --
 //   cors               before policy and authorize: a preflight OPTIONS carries no credentials
 //                      and must be answered without them.
 //   policy             resource policy (source IP, VPC endpoint): cheapest rejection, before
 //                      any authorizer is called.
-//   authorize          IAM / Lambda / JWT / Cognito; its identity feeds meter and mappings.
+//   authorize          IAM / Lambda / JWT / Cognito; its identity feeds meter and mappings
+//                      (an AUTHORIZER API key source reads its usageIdentifierKey).
+//   -- --
 //   meter              API key, throttle, quota: after authorize so unauthenticated traffic
-//                      never consumes a customer's quota.
+//                      never consumes a customer's quota; before any request work, so a
+//                      throttled request costs one store call and nothing else.
+//   -- future slots: --
 //   validate           request validators: after meter, so invalid requests still count.
 //   cache              after validate (never cache an invalid request); a hit ends the chain
 //                      before any integration work.
@@ -23,10 +27,11 @@
 //   transform-response integration response → method response (selection, mappings).
 //   respond            writes status, headers and body; always last.
 import { integrate } from './integrate.js'
+import { meter } from './meter.js'
 import { respond } from './respond.js'
 import { route } from './route.js'
 import { transformRequest } from './transform-request.js'
 import { transformResponse } from './transform-response.js'
 import type { PipelineStage } from './types.js'
 
-export const PIPELINE: readonly PipelineStage[] = [route, transformRequest, integrate, transformResponse, respond]
+export const PIPELINE: readonly PipelineStage[] = [route, meter, transformRequest, integrate, transformResponse, respond]

@@ -4,6 +4,7 @@
 import type { ApiConfig, RouteConfig, StageConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
 import type { CompiledIntegration } from '../integrations/compile.js'
+import type { MeteringIndex } from '../metering/index.js'
 
 export type Handler = (ctx: RequestContext) => void | Promise<void>
 
@@ -12,6 +13,8 @@ export interface StageInput {
   readonly stage: StageConfig
   readonly route: RouteConfig
   readonly integration: CompiledIntegration
+  /** Keys, plans and throttles of the whole config, built once per config (metering/index.ts). */
+  readonly metering: MeteringIndex
 }
 
 export interface PipelineStage {

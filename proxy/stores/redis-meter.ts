@@ -20,6 +20,21 @@ export interface RedisMeterOptions {
   readonly clockOffsetMs?: number
 }
 
+interface Prepared {
+  readonly numKeys: number
+  /** Keys then arguments (as strings), passed to EVALSHA as one list (ioredis flattens it). */
+  readonly argv: readonly string[]
+  /** clockOffsetMs the list was built with. */
+  readonly offset: number
+}
+
+/** A call waiting on Redis, and when it gives up. */
+interface Deadline {
+  readonly at: number
+  readonly reject: (err: Error) => void
+  done: boolean
+}
+
 interface Script {
   readonly source: string
   readonly sha: string
@@ -40,6 +55,11 @@ export class RedisMeter implements Meter {
   private readonly callTimeoutMs: number
   /** Test only: milliseconds added to the server's clock in the scripts (see the option). */
   clockOffsetMs: number
+  private readonly prepared = new WeakMap<MeterRequest, Prepared>()
+  /** Calls in flight, oldest first (one timeout for all: deadlines come in order). */
+  private readonly deadlines: Deadline[] = []
+  private deadlineHead = 0
+  private deadlineTimer: NodeJS.Timeout | undefined
 
   constructor(
     readonly client: RedisClient,
@@ -57,8 +77,24 @@ export class RedisMeter implements Meter {
     await Promise.all(nodes.flatMap((n) => Object.values(SCRIPTS).map((s) => n.script('LOAD', s.source))))
   }
 
-  // Hot path: one round trip per request.
+  // Hot path: one round trip per request. The argument list of a MeterRequest (keys, rates,
+  // limits) is built once and reused: the meter stage prebuilds its requests at config load.
   async decide(request: MeterRequest): Promise<Decision> {
+    let prepared = this.prepared.get(request)
+    if (prepared === undefined || prepared.offset !== this.clockOffsetMs) {
+      prepared = this.prepare(request)
+      this.prepared.set(request, prepared)
+    }
+    const [allowed, level, hasQuota, remaining] = (await this.run(SCRIPTS.decide, prepared.numKeys, prepared.argv)) as [number, number, number, number]
+    const left = hasQuota ? remaining : null
+    if (allowed) return { allowed: true, remaining: left }
+    if (level === -1) return { allowed: false, reason: 'QUOTA_EXCEEDED', remaining: 0 }
+    const bucket = request.buckets[level - 1]
+    return { allowed: false, reason: 'THROTTLED', level: bucket?.level ?? THROTTLE_ORDER[0]!, remaining: left }
+  }
+
+  /** The EVALSHA arguments of a request: its keys, then [clock offset, bucket count, rate, burst..., quota...]. */
+  private prepare(request: MeterRequest): Prepared {
     const { buckets, quota } = request
     const keys: string[] = []
     const args: (string | number)[] = [this.clockOffsetMs, buckets.length]
@@ -72,12 +108,7 @@ export class RedisMeter implements Meter {
     } else {
       args.push('', '', '')
     }
-    const [allowed, level, hasQuota, remaining] = (await this.run(SCRIPTS.decide, keys, args)) as [number, number, number, number]
-    const left = hasQuota ? remaining : null
-    if (allowed) return { allowed: true, remaining: left }
-    if (level === -1) return { allowed: false, reason: 'QUOTA_EXCEEDED', remaining: 0 }
-    const bucket = buckets[level - 1]
-    return { allowed: false, reason: 'THROTTLED', level: bucket?.level ?? THROTTLE_ORDER[0]!, remaining: left }
+    return { numKeys: keys.length, argv: [...keys, ...args.map(String)], offset: this.clockOffsetMs }
   }
 
   async usage(domain: string, quotaKey: string, from: string, to: string): Promise<DailyUsage[]> {
@@ -98,12 +129,13 @@ export class RedisMeter implements Meter {
 
   async setRemaining(domain: string, quota: Quota, remaining: number): Promise<void> {
     if (!Number.isInteger(remaining)) throw new RangeError(`remaining must be an integer: ${remaining}`)
-    await this.run(SCRIPTS.setRemaining, [this.key(domain, 'q', quota.key), this.key(domain, 'u', quota.key)], [this.clockOffsetMs, quota.limit, quota.period, remaining, this.retention])
+    const argv = [this.key(domain, 'q', quota.key), this.key(domain, 'u', quota.key), this.clockOffsetMs, quota.limit, quota.period, remaining, this.retention]
+    await this.run(SCRIPTS.setRemaining, 2, argv.map(String))
   }
 
   /** Test support: the server's quota period as epoch days [start, end) and today. */
   async periodAt(domain: string, period: Quota['period']): Promise<[number, number, number]> {
-    return (await this.run(SCRIPTS.periodAt, [this.key(domain, 'q', 'period')], [this.clockOffsetMs, period])) as [number, number, number]
+    return (await this.run(SCRIPTS.periodAt, 1, [this.key(domain, 'q', 'period'), String(this.clockOffsetMs), period])) as [number, number, number]
   }
 
   /** One PING, bounded like any call; rejects with MeterUnavailableError. */
@@ -113,6 +145,8 @@ export class RedisMeter implements Meter {
 
   async close(): Promise<void> {
     this.client.disconnect()
+    clearTimeout(this.deadlineTimer)
+    this.deadlineTimer = undefined
   }
 
   /** The Redis key of a bucket ('b'), quota ('q') or daily usage ('u') in a domain. */
@@ -120,31 +154,57 @@ export class RedisMeter implements Meter {
     return `${this.prefix}:{${domain}}:${kind}:${name}`
   }
 
-  private async run(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+  private async run(s: Script, numKeys: number, argv: readonly string[]): Promise<unknown> {
     try {
-      return await this.bounded(this.client.evalsha(s.sha, keys.length, ...keys, ...args))
+      return await this.bounded(this.client.evalsha(s.sha, numKeys, argv as string[]))
     } catch (err) {
       if (!(err instanceof ReplyError) || !String((err as Error).message).startsWith('NOSCRIPT')) throw err
-      return await this.bounded(this.client.eval(s.source, keys.length, ...keys, ...args))
+      return await this.bounded(this.client.eval(s.source, numKeys, argv as string[]))
     }
   }
 
   // Every call settles within callTimeoutMs; failures to reach Redis become MeterUnavailableError.
+  // One timer serves every call in flight (HOT PATH: no timer per request): calls share one
+  // timeout, so their deadlines come in order and the timer only ever waits for the oldest.
   private bounded<T>(call: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new MeterUnavailableError(`Redis did not answer within ${this.callTimeoutMs} ms`)), this.callTimeoutMs)
+      const deadline: Deadline = { at: Date.now() + this.callTimeoutMs, reject, done: false }
+      this.deadlines.push(deadline)
+      if (this.deadlineTimer === undefined) this.armDeadlines()
       call.then(
         (value) => {
-          clearTimeout(timer)
+          deadline.done = true
           resolve(value)
         },
         (err: unknown) => {
-          clearTimeout(timer)
+          deadline.done = true
           const reply = err instanceof ReplyError
           if (reply && !UNAVAILABLE_REPLY.test(String((err as Error).message))) reject(err)
           else reject(new MeterUnavailableError(`Redis unavailable: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
         },
       )
     })
+  }
+
+  private armDeadlines(): void {
+    const now = Date.now()
+    const list = this.deadlines
+    let head = this.deadlineHead
+    for (; head < list.length; head++) {
+      const d = list[head]!
+      if (d.done) continue
+      if (d.at > now) break
+      d.done = true
+      d.reject(new MeterUnavailableError(`Redis did not answer within ${this.callTimeoutMs} ms`))
+    }
+    if (head === list.length) {
+      list.length = 0
+      head = 0
+    } else if (head > 1024 && head * 2 > list.length) {
+      list.splice(0, head)
+      head = 0
+    }
+    this.deadlineHead = head
+    this.deadlineTimer = head < list.length ? setTimeout(() => this.armDeadlines(), list[head]!.at - now) : undefined
   }
 }

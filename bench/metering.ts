@@ -1,0 +1,167 @@
+// npm run bench:metering: the cost of metering, in one run on one machine. Three targets behind
+// the same upstream and the same load:
+//   1. the bare undici proxy (bench/bare-proxy.ts), the baseline;
+//   2. Tollgate, an HTTP_PROXY route without metering (the meter stage is not even built);
+//   3. Tollgate, the same route with an API key, a usage plan throttle and a quota, decided on a
+//      real redis-server (one EVALSHA per request).
+// Prints req/s, latency, CPU per request and the ratios to the baseline (target: 3. >= 0.8×).
+// Separate from bench/run.ts, which compares the pass-through route with nginx.
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const BENCH_API_KEY = 'BenchKey0123456789abcdefXYZ'
+
+interface Target {
+  name: string
+  url: string
+  headers: Record<string, string>
+  pid: number
+}
+interface Result {
+  name: string
+  rps: number
+  p50ms: number
+  p99ms: number
+  cpuUsPerReq: number
+  errors: number
+}
+
+function forkChild(file: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    child.once('message', (m) => resolve({ child, port: (m as { port: number }).port }))
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)))
+  })
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+async function startRedis(): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort()
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  for (let i = 0; i < 100; i++) {
+    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() === 'PONG') return { port, child }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error('redis-server did not start (is it installed?)')
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+const hasWrk = spawnSync('sh', ['-c', 'command -v wrk']).status === 0
+
+async function load(target: Target, seconds: number, connections: number): Promise<Omit<Result, 'name' | 'cpuUsPerReq'>> {
+  if (hasWrk) {
+    const args = ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency']
+    for (const [k, v] of Object.entries(target.headers)) args.push('-H', `${k}: ${v}`)
+    args.push(target.url)
+    const out = await new Promise<string>((resolve) => {
+      const p = spawn('wrk', args)
+      let text = ''
+      p.stdout.on('data', (d: Buffer) => (text += d.toString()))
+      p.on('close', () => resolve(text))
+    })
+    const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN)
+    const ms = (re: RegExp) => {
+      const m = re.exec(out)
+      if (!m) return NaN
+      const v = Number(m[1])
+      return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v
+    }
+    const non2xx = num(/Non-2xx or 3xx responses: (\d+)/) || 0
+    const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
+    const errors = non2xx + (sockErr ? sockErr.slice(1).reduce((a, b) => a + Number(b), 0) : 0)
+    return { rps: num(/Requests\/sec:\s+([\d.]+)/), p50ms: ms(/50%\s+([\d.]+)(us|ms|s)/), p99ms: ms(/99%\s+([\d.]+)(us|ms|s)/), errors }
+  }
+  const r = await autocannon({ url: target.url, headers: target.headers, connections, duration: seconds })
+  return { rps: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, errors: r.errors + r.non2xx }
+}
+
+async function measure(target: Target, durationS: number, warmupS: number, connections: number): Promise<Result> {
+  await load(target, warmupS, connections)
+  const before = cpuTicks(target.pid)
+  const start = process.hrtime.bigint()
+  const r = await load(target, durationS, connections)
+  const elapsedS = Number(process.hrtime.bigint() - start) / 1e9
+  const cpuS = (cpuTicks(target.pid) - before) / CLK_TCK
+  const requests = r.rps * Math.min(elapsedS, durationS)
+  return { name: target.name, ...r, cpuUsPerReq: requests > 0 ? (cpuS * 1e6) / requests : NaN }
+}
+
+function table(results: Result[], base: Result): string {
+  const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'rps ratio', 'CPU ratio']]
+  for (const r of results) {
+    rows.push([r.name, r.rps.toFixed(0), r.p50ms.toFixed(2), r.p99ms.toFixed(2), r.cpuUsPerReq.toFixed(1), String(r.errors), (r.rps / base.rps).toFixed(3), (r.cpuUsPerReq / base.cpuUsPerReq).toFixed(3)])
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
+  return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n')
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '1' },
+    },
+  })
+  const [durationS, warmupS, connections, rounds] = [values.duration, values.warmup, values.connections, values.rounds].map(Number) as [number, number, number, number]
+  const children: ChildProcess[] = []
+  try {
+    const redis = await startRedis()
+    children.push(redis.child)
+    const up = await forkChild('upstream.js', [])
+    children.push(up.child)
+    const bare = await forkChild('bare-proxy.js', [`--upstream=${up.port}`])
+    children.push(bare.child)
+    const tg = await forkChild('tollgate-metered-target.js', [`--upstream=${up.port}`, `--redis=${redis.port}`])
+    children.push(tg.child)
+    const targets: Target[] = [
+      { name: 'bare undici proxy', url: `http://127.0.0.1:${bare.port}/pets/1`, headers: {}, pid: bare.child.pid! },
+      { name: 'tollgate pass-through', url: `http://127.0.0.1:${tg.port}/prod/pets/1`, headers: { Host: `bench.execute-api.localhost:${tg.port}` }, pid: tg.child.pid! },
+      {
+        name: 'tollgate key+throttle+quota (Redis)',
+        url: `http://127.0.0.1:${tg.port}/prod/pets/1`,
+        headers: { Host: `benchkey.execute-api.localhost:${tg.port}`, 'x-api-key': BENCH_API_KEY },
+        pid: tg.child.pid!,
+      },
+    ]
+    console.log(`load: ${hasWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmupS}s warm-up + ${durationS}s per target, ${rounds} round(s); redis-server on ${redis.port}`)
+    const all: Result[][] = targets.map(() => [])
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, target] of targets.entries()) {
+        all[i]!.push(await measure(target, durationS, warmupS, connections))
+        console.log(`round ${round + 1}: measured ${target.name}`)
+      }
+    }
+    // The median round of each target (by req/s).
+    const results = all.map((rs) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!)
+    console.log('\n' + table(results, results[0]!))
+    const [base, pass, metered] = results as [Result, Result, Result]
+    console.log(`\npass-through / bare undici: ${(pass.rps / base.rps).toFixed(3)}x throughput`)
+    console.log(`key+throttle+quota on Redis / bare undici: ${(metered.rps / base.rps).toFixed(3)}x throughput (target >= 0.8)`)
+    console.log(`key+throttle+quota on Redis / pass-through: ${(metered.rps / pass.rps).toFixed(3)}x throughput`)
+  } finally {
+    for (const c of children) c.kill()
+  }
+}
+
+await main()

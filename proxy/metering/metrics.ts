@@ -1,0 +1,77 @@
+// Metering in Prometheus text format, served at /metrics on the admin listener: whether Redis
+// answers, the outages and what the failure modes did meanwhile (ResilientMeter.state()), and
+// the decisions by outcome. The request metrics with API Gateway's names (Count, 4XXError, …)
+// come with the telemetry issue; these are the meter's own.
+import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type Meter, type MeterRequest, type Quota, type ThrottleLevel } from '../stores/meter.js'
+import type { ResilientMeter } from '../stores/resilient-meter.js'
+
+/** A Meter that counts its decisions by outcome (one increment per call). */
+export class CountingMeter implements Meter {
+  allowed = 0
+  quotaExceeded = 0
+  unavailable = 0
+  readonly throttled: Record<ThrottleLevel, number> = { CLIENT_METHOD: 0, CLIENT: 0, METHOD: 0, STAGE: 0, ACCOUNT: 0 }
+
+  constructor(private readonly inner: Meter) {}
+
+  async decide(request: MeterRequest): Promise<Decision> {
+    let d: Decision
+    try {
+      d = await this.inner.decide(request)
+    } catch (err) {
+      if (err instanceof MeterUnavailableError) this.unavailable++
+      throw err
+    }
+    if (d.allowed) this.allowed++
+    else if (d.reason === 'QUOTA_EXCEEDED') this.quotaExceeded++
+    else this.throttled[d.level]++
+    return d
+  }
+
+  usage(domain: string, quotaKey: string, from: string, to: string): Promise<DailyUsage[]> {
+    return this.inner.usage(domain, quotaKey, from, to)
+  }
+
+  setRemaining(domain: string, quota: Quota, remaining: number): Promise<void> {
+    return this.inner.setRemaining(domain, quota, remaining)
+  }
+
+  close(): Promise<void> {
+    return this.inner.close()
+  }
+}
+
+/** The metering metrics as Prometheus text. */
+export function meteringMetrics(counts: CountingMeter, resilient: ResilientMeter | null): string {
+  const lines: string[] = []
+  const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: [string, number][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`)
+  }
+  metric('tollgate_meter_decisions_total', 'counter', 'Metering decisions by outcome (throttled: by the throttle level that denied).', [
+    ['{outcome="allowed"}', counts.allowed],
+    ...THROTTLE_ORDER.map((level): [string, number] => [`{outcome="throttled",level="${level}"}`, counts.throttled[level]]),
+    ['{outcome="quota_exceeded"}', counts.quotaExceeded],
+    ['{outcome="unavailable"}', counts.unavailable],
+  ])
+  if (resilient !== null) {
+    const s = resilient.state()
+    metric('tollgate_meter_redis_up', 'gauge', '1 while the metering store (Redis) answers, 0 while it is down.', [['', s.redis === 'up' ? 1 : 0]])
+    metric('tollgate_meter_redis_outages_total', 'counter', 'Times Redis was found down.', [['', s.outages]])
+    metric('tollgate_meter_fallback_decisions_total', 'counter', 'Decisions made with local buckets because Redis was down (stages that fail open).', [['', s.fallbacks]])
+    metric('tollgate_meter_unavailable_total', 'counter', 'Requests answered 503 because Redis was down (stages that fail closed).', [['', s.unavailable]])
+    metric('tollgate_meter_redis_state_since_seconds', 'gauge', 'Unix time of the last change of tollgate_meter_redis_up.', [['', Math.floor(s.since / 1000)]])
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/** GET /metrics on the admin listener; false for any other path. */
+export function metricsRoute(metrics: () => string): (req: { url?: string | undefined }, res: import('node:http').ServerResponse) => boolean {
+  return (req, res) => {
+    if ((req.url ?? '').split('?')[0] !== '/metrics') return false
+    const body = metrics()
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) })
+    res.end(body)
+    return true
+  }
+}
