@@ -22,6 +22,7 @@ import { alwaysLeader, startLeaderElection, type Elector } from './kube/lease.js
 import { desiredStatuses, type FleetState } from './kube/status.js'
 import { FleetRegistry } from './kube/fleet.js'
 import { OperatorMetrics } from './metrics.js'
+import { KeyGenerator } from './kube/generated-keys.js'
 
 export interface OperatorOptions {
   /** Config stream port (WebSocket /v1/config); 0 picks a free one. */
@@ -99,6 +100,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
       return { exists: obj !== undefined, status: obj?.status }
     },
   })
+  const keys = new KeyGenerator(kc, log)
   const events = new EventRecorder(kc, {
     instance: opts.identity,
     log,
@@ -167,6 +169,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     metrics.published(result.result.config.hash)
     if (changed) log(`published config ${result.result.config.hash.slice(0, 12)} (${result.result.config.apis.length} apis)`)
     last = { ...result, generations }
+    if (leading) void keys.ensure(resources)
     refreshStatuses()
   }
 
@@ -200,6 +203,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     writer.setEnabled(on)
     if (on) {
       events.reset()
+      if (last !== null) void keys.ensure(source.resources())
       scheduleRefresh()
     }
   }

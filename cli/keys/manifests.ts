@@ -2,6 +2,7 @@
 // ApiKey reading it. Pure: names are derived deterministically from the rows, in line order.
 import { createHash } from 'node:crypto'
 import { API_VERSION } from '../../crds/common.js'
+import { SECRET_LABEL } from '../../operator/kube/source.js'
 import type { ApiKeySpec } from '../../crds/apikey.js'
 import type { KeyRow } from './aws-key-file.js'
 
@@ -62,7 +63,8 @@ export function buildManifests(rows: KeyRow[], options: ImportOptions): Imported
     manifests.push({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: secretName, ...ns, annotations },
+      // The label makes the operator read this Secret (it watches only labelled Secrets).
+      metadata: { name: secretName, ...ns, labels: { [SECRET_LABEL]: 'true' }, annotations },
       type: 'Opaque',
       stringData: { [SECRET_KEY]: row.value },
     })

@@ -38,7 +38,13 @@ export class SecretIndex {
   /** The value of `key` in Secret `namespace/name`, as UTF-8 text. Messages never contain a value. */
   read(namespace: string, name: string, key: string): SecretRead {
     const obj = this.secrets.get(`${namespace}/${name}`)
-    if (obj === undefined) return { ok: false, reason: 'SecretNotFound', message: `Secret ${namespace}/${name} not found` }
+    if (obj === undefined) {
+      return {
+        ok: false,
+        reason: 'SecretNotFound',
+        message: `Secret ${namespace}/${name} not found (on Kubernetes the operator reads only Secrets labelled tollgate.dev/secret)`,
+      }
+    }
     const record = obj as { stringData?: unknown; data?: unknown }
     const stringData = record.stringData
     const data = record.data

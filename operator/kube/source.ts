@@ -5,10 +5,11 @@
 // The source does not say what changed: it calls `onChange` and the reconciler reads the whole
 // world back with `resources()` (the compiler rebuilds everything anyway).
 //
-// Seam: Secrets and Services are not read yet (the compiler does not need them). They join as
-// two more `Watched` entries with core/v1 list functions, and `resources()` gains a second
-// output for them.
-import { CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node'
+// Secrets: only those labelled `tollgate.dev/secret` are watched (SECRET_LABEL), so the
+// operator never caches every Secret of the namespaces it watches; they join `resources()` as
+// `v1 Secret` objects, which the compiler reads (ApiKey values) and never reports on.
+// Services are not read: backendRef becomes the Service's cluster DNS name.
+import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node'
 import { GROUP, KINDS, VERSION } from '../../crds/index.js'
 import type { ResourceObject } from '../../crds/validate.js'
 import { keepAlive, type KeptInformer } from './informer.js'
@@ -34,8 +35,13 @@ export interface KubeSource {
   stop(): Promise<void>
 }
 
+/** Secrets carrying this label (any value) are read by Tollgate; others are never cached. */
+export const SECRET_LABEL = 'tollgate.dev/secret'
+
 interface Watched {
   kind: string
+  /** apiVersion to stamp on listed objects (list items carry no kind or apiVersion). */
+  apiVersion: string
   kept: KeptInformer<KubernetesObject>
 }
 
@@ -63,8 +69,22 @@ export function startKubeSource(kc: KubeConfig, opts: KubeSourceOptions): KubeSo
       informer.on('update', changed)
       informer.on('delete', changed)
       const what = namespace === undefined ? plural : `${plural} in ${namespace}`
-      watched.push({ kind: kind.kind, kept: keepAlive(informer, what, { log: opts.log, backoff: opts.backoff }) })
+      watched.push({ kind: kind.kind, apiVersion: `${GROUP}/${VERSION}`, kept: keepAlive(informer, what, { log: opts.log, backoff: opts.backoff }) })
     }
+  }
+  const core = kc.makeApiClient(CoreV1Api)
+  for (const namespace of scopes) {
+    const path = namespace === undefined ? '/api/v1/secrets' : `/api/v1/namespaces/${namespace}/secrets`
+    const list = () =>
+      (namespace === undefined
+        ? core.listSecretForAllNamespaces({ labelSelector: SECRET_LABEL })
+        : core.listNamespacedSecret({ namespace, labelSelector: SECRET_LABEL })) as Promise<KubernetesListObject<KubernetesObject>>
+    const informer = makeInformer<KubernetesObject>(kc, path, list, SECRET_LABEL)
+    informer.on('add', changed)
+    informer.on('update', changed)
+    informer.on('delete', changed)
+    const what = namespace === undefined ? 'labelled secrets' : `labelled secrets in ${namespace}`
+    watched.push({ kind: 'Secret', apiVersion: 'v1', kept: keepAlive(informer, what, { log: opts.log, backoff: opts.backoff }) })
   }
   const synced = Promise.all(watched.map((w) => w.kept.synced)).then(() => {
     allSynced = true
@@ -78,7 +98,9 @@ export function startKubeSource(kc: KubeConfig, opts: KubeSourceOptions): KubeSo
     },
     resources() {
       const out: ResourceObject[] = []
-      for (const w of watched) for (const obj of w.kept.informer.list()) out.push(obj as ResourceObject)
+      for (const w of watched) {
+        for (const obj of w.kept.informer.list()) out.push({ ...obj, apiVersion: w.apiVersion, kind: w.kind } as ResourceObject)
+      }
       return out
     },
     get(kind, namespace, name) {
