@@ -3,7 +3,8 @@
 //   1. the bare undici proxy (bench/bare-proxy.ts), the baseline;
 //   2. Tollgate, an HTTP_PROXY route without metering (the meter stage is not even built);
 //   3. Tollgate, the same route with an API key, a usage plan throttle and a quota, decided on a
-//      real redis-server (one EVALSHA per request).
+//      real redis-server (one EVALSHA per request);
+//   4. the same in a process metering in memory (standalone mode without Redis).
 // Prints req/s, latency, CPU per request and the ratios to the baseline (target: 3. >= 0.8×).
 // Separate from bench/run.ts, which compares the pass-through route with nginx.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
     children.push(bare.child)
     const tg = await forkChild('tollgate-metered-target.js', [`--upstream=${up.port}`, `--redis=${redis.port}`])
     children.push(tg.child)
+    const mem = await forkChild('tollgate-metered-target.js', [`--upstream=${up.port}`, '--memory'])
+    children.push(mem.child)
     const targets: Target[] = [
       { name: 'bare undici proxy', url: `http://127.0.0.1:${bare.port}/pets/1`, headers: {}, pid: bare.child.pid! },
       { name: 'tollgate pass-through', url: `http://127.0.0.1:${tg.port}/prod/pets/1`, headers: { Host: `bench.execute-api.localhost:${tg.port}` }, pid: tg.child.pid! },
@@ -142,6 +145,12 @@ async function main(): Promise<void> {
         url: `http://127.0.0.1:${tg.port}/prod/pets/1`,
         headers: { Host: `benchkey.execute-api.localhost:${tg.port}`, 'x-api-key': BENCH_API_KEY },
         pid: tg.child.pid!,
+      },
+      {
+        name: 'tollgate key+throttle+quota (memory)',
+        url: `http://127.0.0.1:${mem.port}/prod/pets/1`,
+        headers: { Host: `benchkey.execute-api.localhost:${mem.port}`, 'x-api-key': BENCH_API_KEY },
+        pid: mem.child.pid!,
       },
     ]
     console.log(`load: ${hasWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmupS}s warm-up + ${durationS}s per target, ${rounds} round(s); redis-server on ${redis.port}`)
@@ -155,10 +164,11 @@ async function main(): Promise<void> {
     // The median round of each target (by req/s).
     const results = all.map((rs) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!)
     console.log('\n' + table(results, results[0]!))
-    const [base, pass, metered] = results as [Result, Result, Result]
+    const [base, pass, metered, inMemory] = results as [Result, Result, Result, Result]
     console.log(`\npass-through / bare undici: ${(pass.rps / base.rps).toFixed(3)}x throughput`)
     console.log(`key+throttle+quota on Redis / bare undici: ${(metered.rps / base.rps).toFixed(3)}x throughput (target >= 0.8)`)
-    console.log(`key+throttle+quota on Redis / pass-through: ${(metered.rps / pass.rps).toFixed(3)}x throughput`)
+    console.log(`key+throttle+quota on Redis / pass-through: ${(metered.rps / pass.rps).toFixed(3)}x throughput, +${(metered.cpuUsPerReq - pass.cpuUsPerReq).toFixed(1)} µs CPU per request`)
+    console.log(`key+throttle+quota in memory / bare undici: ${(inMemory.rps / base.rps).toFixed(3)}x; / pass-through: ${(inMemory.rps / pass.rps).toFixed(3)}x, +${(inMemory.cpuUsPerReq - pass.cpuUsPerReq).toFixed(1)} µs CPU per request`)
   } finally {
     for (const c of children) c.kill()
   }

@@ -10,7 +10,9 @@ import { numberArg } from './child.js'
 
 export const BENCH_API_KEY = 'BenchKey0123456789abcdefXYZ'
 const upstream = numberArg('upstream')
-const redisPort = numberArg('redis')
+// --memory: the process's own MemoryMeter (standalone mode without Redis) instead of --redis=PORT.
+const memory = process.argv.includes('--memory')
+const redisPort = memory ? 0 : numberArg('redis')
 const route = (apiKeyRequired: boolean) => ({
   path: '/pets/{petId}',
   method: 'GET',
@@ -41,7 +43,7 @@ const accountThrottle = { rateLimit: 10_000_000, burstLimit: 10_000_000 }
 const { config, statuses } = compile(resources, { domain: 'localhost', defaultNamespace: 'default', endpoint: { scheme: 'http' }, accountThrottle })
 const errors = statuses.flatMap((s) => s.problems.filter((p) => p.severity === 'error'))
 if (errors.length > 0) throw new Error(`bench manifests: ${JSON.stringify(errors)}`)
-const metering = createMeter({ redisUrl: `redis://127.0.0.1:${redisPort}`, log: (line) => process.stderr.write(`${line}\n`) })
+const metering = createMeter({ redisUrl: memory ? '' : `redis://127.0.0.1:${redisPort}`, log: (line) => process.stderr.write(`${line}\n`) })
 await metering.ready()
 const gateway = createGateway({ meter: metering.meter })
 gateway.apply(config)
