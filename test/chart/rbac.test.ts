@@ -164,8 +164,8 @@ for (const sc of scenarios) {
 }
 
 t.test('the check catches a grant beyond the list', async (t) => {
-  const extra: Grant = { scope: 'watched', group: '', resource: 'secrets', verb: 'create', names: undefined }
-  t.notOk(covered(extra, allowedGrants('tollgate-operator')), 'secrets create is not allowed')
+  const extra: Grant = { scope: 'watched', group: '', resource: 'secrets', verb: 'update', names: undefined }
+  t.notOk(covered(extra, allowedGrants('tollgate-operator')), 'secrets update is not allowed (create is, for generated keys)')
   const unnamedLease: Grant = { scope: 'release', group: 'coordination.k8s.io', resource: 'leases', verb: 'update', names: undefined }
   t.notOk(covered(unnamedLease, allowedGrants('tollgate-operator')), 'updating any Lease is not allowed, only the named one')
   const otherLease: Grant = { ...unnamedLease, names: ['someone-else'] }
