@@ -11,7 +11,7 @@
 // (utime + stime of every thread of the process).
 //
 //   npm run bench -- --rounds 5 --duration 10 --warmup 3 --connections 50
-//   npm run bench -- --compare ../other-checkout/dist   # add another Tollgate build as a target
+//   npm run bench -- --compare ../other-checkout/dist   # add other Tollgate builds (comma-separated) as targets
 //   npm run bench -- --profile /tmp/prof                 # --cpu-prof the Tollgate process
 //   npm run bench -- --targets bare,tollgate --no-pin
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -241,6 +241,7 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       'max-foreign': { type: 'string', default: '0.15' },
+      'max-minutes': { type: 'string', default: '30' },
     },
   })
   const opts: Options = {
@@ -251,6 +252,7 @@ async function main(): Promise<void> {
   }
   const rounds = Number(values.rounds)
   const maxForeign = Number(values['max-foreign'])
+  const maxMinutes = Number(values['max-minutes'])
   const wanted = new Set(values.targets.split(','))
   const children: ChildProcess[] = []
   const stops: Array<() => void> = []
@@ -271,9 +273,8 @@ async function main(): Promise<void> {
       const profile = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`]
       await startNode('tollgate HTTP_PROXY', join(here, 'tollgate-target.js'), '/prod/pets/1', true, profile)
     }
-    if (values.compare !== undefined) {
-      const dir = resolve(values.compare)
-      await startNode(`tollgate (${values.compare})`, join(dir, 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
+    for (const other of values.compare?.split(',') ?? []) {
+      await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
     }
     if (wanted.has('nginx')) {
       const nginx = await startNginx(up.port, opts)
@@ -288,34 +289,33 @@ async function main(): Promise<void> {
       `load: ${has('wrk') ? 'wrk' : 'autocannon'}, ${opts.connections} connections, ${opts.warmupS}s warm-up + ${opts.durationS}s per target, ` +
         `${rounds} interleaved rounds, ${opts.pin ? `pinned (target CPU ${opts.pin.target}, upstream ${opts.pin.upstream}, load ${opts.pin.load})` : 'not pinned'}`,
     )
-    // A round in which other processes of the machine used more than --max-foreign CPUs is run
-    // again (up to twice): on a shared machine their load skews whichever target it hits.
-    let disturbed = 0
-    for (let round = 1; round <= rounds; round++) {
-      for (let attempt = 1; ; attempt++) {
-        await waitQuiet(maxForeign, 120)
-        const samples: Sample[] = []
-        for (const target of targets) samples.push(await measure(target, up.child.pid!, opts))
-        const worst = Math.max(...samples.map((s) => s.foreign))
-        const clean = !(worst > maxForeign)
-        targets.forEach((target, i) => {
-          const s = samples[i]!
-          console.log(
-            `round ${round}${attempt > 1 ? `.${attempt}` : ''} ${target.name.padEnd(22)} ${s.rps.toFixed(0).padStart(6)} req/s  ${s.cpuUsPerReq.toFixed(1).padStart(5)} µs/req  ` +
-              `busy ${(100 * s.busy).toFixed(0).padStart(3)}%  upstream+load ${s.loadUsPerReq.toFixed(1)} µs/req  other processes ${s.foreign.toFixed(2)} CPU  errors ${s.errors}`,
-          )
-        })
-        if (clean || attempt === 3) {
-          if (!clean) {
-            disturbed++
-            console.log(`round ${round}: other processes used up to ${worst.toFixed(2)} CPU; kept after 3 attempts`)
-          }
-          targets.forEach((target, i) => target.samples.push(samples[i]!))
-          break
-        }
-        console.log(`round ${round}: other processes used up to ${worst.toFixed(2)} CPU (> ${maxForeign}); measuring the round again`)
-      }
+    // A round in which other processes of the machine used more than --max-foreign CPUs (on a
+    // shared machine their load skews whichever target it hits) is set aside and measured again,
+    // until --rounds clean rounds are in or --max-minutes have passed; then the least disturbed
+    // rounds fill up, with a warning.
+    const clean: Sample[][] = []
+    const disturbed: { worst: number; samples: Sample[] }[] = []
+    const giveUpAt = Date.now() + maxMinutes * 60_000
+    for (let attempt = 1; clean.length < rounds && (attempt <= rounds || Date.now() < giveUpAt); attempt++) {
+      await waitQuiet(maxForeign, 60)
+      const samples: Sample[] = []
+      for (const target of targets) samples.push(await measure(target, up.child.pid!, opts))
+      const worst = Math.max(...samples.map((s) => s.foreign))
+      targets.forEach((target, i) => {
+        const s = samples[i]!
+        console.log(
+          `round ${attempt} ${target.name.padEnd(22)} ${s.rps.toFixed(0).padStart(6)} req/s  ${s.cpuUsPerReq.toFixed(1).padStart(5)} µs/req  ` +
+            `busy ${(100 * s.busy).toFixed(0).padStart(3)}%  upstream+load ${s.loadUsPerReq.toFixed(1)} µs/req  other processes ${s.foreign.toFixed(2)} CPU  errors ${s.errors}`,
+        )
+      })
+      if (worst > maxForeign) {
+        disturbed.push({ worst, samples })
+        console.log(`round ${attempt}: other processes used up to ${worst.toFixed(2)} CPU (> ${maxForeign}); set aside`)
+      } else clean.push(samples)
     }
+    const kept = [...clean, ...disturbed.sort((a, b) => a.worst - b.worst).map((d) => d.samples)].slice(0, rounds)
+    for (const samples of kept) targets.forEach((target, i) => target.samples.push(samples[i]!))
+    const dirtyKept = kept.length - Math.min(clean.length, rounds)
 
     const base = targets[0]!
     const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'busy', 'errors', 'rps ratio', 'CPU ratio']]
@@ -336,8 +336,8 @@ async function main(): Promise<void> {
         median(cpuRatios).toFixed(3) + (t === base ? '' : range(cpuRatios)),
       ])
     }
-    console.log(`\nmedians of ${rounds} rounds; ratios are medians of per-round ratios against ${base.name} (min–max)`)
-    if (disturbed > 0) console.log(`WARNING: ${disturbed} round(s) ran while other processes loaded the machine; the figures are skewed`)
+    console.log(`\nmedians of ${kept.length} rounds (${clean.length} clean of ${clean.length + disturbed.length}); ratios are medians of per-round ratios against ${base.name} (min–max)`)
+    if (dirtyKept > 0) console.log(`WARNING: ${dirtyKept} of these rounds ran while other processes loaded the machine; the figures are skewed`)
     console.log('')
     console.log(table(rows))
     const tg = targets.find((t) => t.name === 'tollgate HTTP_PROXY')

@@ -32,7 +32,10 @@ function joined(value: string | string[]): string {
 }
 
 export function proxyRequest(integration: CompiledIntegration): Handler {
-  const host = integration.uri!.host
+  const uri = integration.uri!
+  // undici sends `host: {hostname}[:{port}]` of the pool's origin (default port left out) when
+  // the request names none: send our own only when it differs (it costs undici a header check).
+  const host = uri.host === new URL(uri.origin).host ? null : uri.host
   const rest = integration.protocol === 'REST'
   const apiId = integration.apiId
   const backendPath = compileBackendPath(integration, true)
@@ -64,10 +67,9 @@ export function proxyRequest(integration: CompiledIntegration): Handler {
       forwarded = mappedHeaders['x-forwarded-for'] ?? forwarded
       traced ||= mappedHeaders['x-amzn-trace-id'] !== undefined
     }
+    if (host !== null) out.push('host', host)
     const ip = ctx.sourceIp
     out.push(
-      'host',
-      host,
       'x-forwarded-for',
       forwarded === undefined ? ip : `${joined(forwarded)}, ${ip}`,
       'x-forwarded-proto',
