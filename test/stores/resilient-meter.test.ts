@@ -94,7 +94,11 @@ t.test('a Redis that hangs (SIGSTOP) costs at most the bound per call, then noth
     durations.push(Date.now() - start)
   }
   t.ok(durations[0]! <= BOUND_MS + 50, `the first call gave up after ${durations[0]} ms`)
-  t.ok(durations.slice(1).every((d) => d < 10), 'later calls go straight to the fallback')
+  // Straight to the fallback: marked down after the first call, and no later call waits for
+  // Redis (each well under the bound; a fixed few-ms limit flaked on a loaded 2-core CI run).
+  t.equal(meter.state().redis, 'down', 'marked down after the first timeout')
+  const later = durations.slice(1)
+  t.ok(later.every((d) => d < BOUND_MS / 2), `later calls go straight to the fallback (${later.join(', ')} ms)`)
   server.resume()
   const ms = await until('up after SIGCONT', () => meter.state().redis === 'up', 5000)
   t.ok(ms <= 5000, `up ${ms} ms after SIGCONT`)
