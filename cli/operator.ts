@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { KubeConfig } from '@kubernetes/client-node'
 import { startOperator } from '../operator/operator.js'
 import { UsageError, type OperatorCommandOptions } from './options.js'
+import { exitOnSignal, timestampedLog } from './process.js'
 
 export async function operatorCommand(opts: OperatorCommandOptions): Promise<number> {
   let token: string
@@ -17,27 +18,13 @@ export async function operatorCommand(opts: OperatorCommandOptions): Promise<num
   const kc = new KubeConfig()
   if (opts.kubeconfig !== '') kc.loadFromFile(opts.kubeconfig)
   else kc.loadFromDefault()
-  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`)
+  const log = timestampedLog
   const { streamTokenFile: _file, kubeconfig: _kc, ...rest } = opts
   const operator = await startOperator({ ...rest, streamToken: token }, kc, log)
   log(
     `operator ${opts.identity} started: stream on ${opts.host}:${operator.streamPort}, metrics on ${opts.host}:${operator.metricsPort}, ` +
       `watching ${opts.namespaces.length > 0 ? opts.namespaces.join(',') : 'all namespaces'}, leader election ${opts.leaderElect ? `on (Lease ${opts.leaseNamespace}/${opts.leaseName})` : 'off'}`,
   )
-  let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    log(`${signal}: shutting down`)
-    operator.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log(`shutdown failed: ${(err as Error).message}`)
-        process.exit(1)
-      },
-    )
-  }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
+  exitOnSignal(log, () => operator.stop())
   return -1
 }

@@ -12,6 +12,7 @@ import { usageApi } from '../proxy/metering/usage-api.js'
 import { metricsRoute } from '../proxy/metering/metrics.js'
 import { loadLastKnownGood, subscribe, type Subscriber } from '../proxy/subscriber.js'
 import { UsageError, type ProxyOptions } from './options.js'
+import { exitOnSignal, timestampedLog } from './process.js'
 
 export interface ProxyProcess {
   readonly gateway: Gateway
@@ -75,23 +76,9 @@ export async function proxyCommand(opts: ProxyOptions): Promise<number> {
       throw new UsageError(`cannot read the admin token from ${opts.adminTokenFile}: ${(err as Error).message}`)
     }
   }
-  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`)
+  const log = timestampedLog
   const proxy = await startProxy(opts, token, log, adminToken)
   log(`proxy ${opts.proxyId} listening on ${opts.host}:${proxy.port} (private ${proxy.privatePort}, admin ${proxy.adminPort})`)
-  let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    log(`${signal}: shutting down`)
-    proxy.shutdown().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log(`shutdown failed: ${(err as Error).message}`)
-        process.exit(1)
-      },
-    )
-  }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
+  exitOnSignal(log, () => proxy.shutdown())
   return -1
 }
