@@ -158,6 +158,17 @@ for (const sc of scenarios) {
       t.equal(f.get('private-port'), String(values.proxy.privatePort))
       t.equal(f.get('admin-port'), String(values.proxy.adminPort))
       t.equal(f.get('config-cache'), '/var/lib/tollgate/last-known-good.json')
+      // The usage API is on only with a token Secret, mounted read-only for --admin-token-file.
+      if (values.proxy.usageApi.tokenSecret) {
+        t.equal(f.get('admin-token-file'), '/var/run/tollgate/admin/token')
+        const mount = c.volumeMounts.find((m: Any) => m.mountPath === '/var/run/tollgate/admin')
+        t.equal(mount?.readOnly, true, 'admin token mounted read-only')
+        const vol = pod.volumes.find((v: Any) => v.name === mount?.name)
+        t.same(vol?.secret?.items, [{ key: values.proxy.usageApi.tokenKey, path: 'token' }], 'from the named Secret key')
+        t.equal(vol?.secret?.secretName, values.proxy.usageApi.tokenSecret)
+      } else {
+        t.notOk(f.has('admin-token-file'), 'no usage API without a token')
+      }
       const cacheMount = c.volumeMounts.find((m: Any) => m.mountPath === '/var/lib/tollgate')
       t.ok(pod.volumes.find((v: Any) => v.name === cacheMount?.name)?.emptyDir, 'config cache on an emptyDir')
       const grace = Number(f.get('shutdown-grace-seconds'))
