@@ -14,6 +14,7 @@
 //   npm run bench -- --compare ../other-checkout/dist   # add other Tollgate builds (comma-separated) as targets
 //   npm run bench -- --profile /tmp/prof                 # --cpu-prof the Tollgate process
 //   npm run bench -- --targets bare,tollgate --no-pin
+//   npm run bench -- --upstream nginx                    # a cheaper upstream (see docs/benchmarks.md)
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
@@ -177,9 +178,12 @@ async function measure(target: Target, upstreamPid: number, opts: Options): Prom
   }
 }
 
-async function startNginx(upstreamPort: number, opts: Options): Promise<(Target & { stop(): void }) | undefined> {
-  const bin = ['/usr/sbin/nginx', 'nginx'].find((b) => (b.startsWith('/') ? spawnSync('test', ['-x', b]).status === 0 : has(b)))
-  if (!bin) return undefined
+function nginxBinary(): string | undefined {
+  return ['/usr/sbin/nginx', 'nginx'].find((b) => (b.startsWith('/') ? spawnSync('test', ['-x', b]).status === 0 : has(b)))
+}
+
+/** Starts nginx with one worker around `server` (a server block); returns the worker's pid. */
+async function startNginxServer(bin: string, server: (port: number) => string): Promise<{ port: number; pid: number; stop(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-nginx-'))
   const port = 20000 + Math.floor(Math.random() * 20000)
   writeFileSync(
@@ -191,22 +195,48 @@ error_log ${dir}/error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
+  keepalive_requests 1000000;
   client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  upstream backend { server 127.0.0.1:${upstreamPort}; keepalive 128; }
-  server {
-    listen 127.0.0.1:${port};
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
+${server(port)}
 }
 `,
   )
   const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'inherit' })
   await new Promise((r) => setTimeout(r, 500))
-  // worker_processes 1: the master forks one worker; measure the worker, which does the work.
+  // worker_processes 1: the master forks one worker, which does the work.
   const workers = spawnSync('pgrep', ['-P', String(child.pid)]).stdout.toString().trim().split('\n').filter(Boolean)
-  const pid = Number(workers[0] ?? child.pid)
-  if (opts.pin) pinProcess(pid, opts.pin.target)
-  return { name: 'nginx (1 worker)', url: `http://127.0.0.1:${port}/pets/1`, pid, samples: [], stop: () => child.kill('SIGQUIT') }
+  return { port, pid: Number(workers[0] ?? child.pid), stop: () => child.kill('SIGQUIT') }
+}
+
+async function startNginxProxy(bin: string, upstreamPort: number, opts: Options): Promise<Target & { stop(): void }> {
+  const nginx = await startNginxServer(
+    bin,
+    (port) => `  upstream backend { server 127.0.0.1:${upstreamPort}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }`,
+  )
+  if (opts.pin) pinProcess(nginx.pid, opts.pin.target)
+  return { name: 'nginx (1 worker)', url: `http://127.0.0.1:${nginx.port}/pets/1`, pid: nginx.pid, samples: [], stop: nginx.stop }
+}
+
+/** The benchmark upstream: the node:http one (bench/upstream.ts), or nginx answering the same body. */
+async function startUpstream(kind: string, bin: string | undefined): Promise<{ port: number; pid: number; stop(): void }> {
+  if (kind === 'nginx') {
+    if (bin === undefined) throw new Error('--upstream nginx: nginx is not installed')
+    const body = JSON.stringify({ id: 1, type: 'dog', price: 249.99 })
+    return startNginxServer(
+      bin,
+      (port) => `  keepalive_timeout 60s;
+  server {
+    listen 127.0.0.1:${port};
+    location / { default_type application/json; return 200 '${body}'; }
+  }`,
+    )
+  }
+  const { child, port } = await forkChild(join(here, 'upstream.js'), [])
+  return { port, pid: child.pid!, stop: () => child.kill() }
 }
 
 function median(values: number[]): number {
@@ -242,6 +272,7 @@ async function main(): Promise<void> {
       'no-pin': { type: 'boolean', default: false },
       'max-foreign': { type: 'string', default: '0.15' },
       'max-minutes': { type: 'string', default: '30' },
+      upstream: { type: 'string', default: 'node' },
     },
   })
   const opts: Options = {
@@ -257,16 +288,19 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = []
   const stops: Array<() => void> = []
   try {
-    const up = await forkChild(join(here, 'upstream.js'), [])
-    children.push(up.child)
-    if (opts.pin) pinProcess(up.child.pid!, opts.pin.upstream)
+    const nginxBin = nginxBinary()
+    const up = await startUpstream(values.upstream, nginxBin)
+    stops.push(up.stop)
+    if (opts.pin) pinProcess(up.pid, opts.pin.upstream)
     const targets: Target[] = []
     const startNode = async (name: string, file: string, path: string, host: boolean, execArgv: string[] = []) => {
       const { child, port } = await forkChild(file, [`--upstream=${up.port}`], execArgv)
       children.push(child)
       if (opts.pin) pinProcess(child.pid!, opts.pin.target)
       targets.push({ name, url: `http://127.0.0.1:${port}${path}`, host: host ? `bench.execute-api.localhost:${port}` : undefined, pid: child.pid!, samples: [] })
-      stops.push(() => child.send('stop'))
+      stops.push(() => {
+        if (child.connected) child.send('stop')
+      })
     }
     if (wanted.has('bare')) await startNode('bare undici proxy', join(here, 'bare-proxy.js'), '/pets/1', false)
     if (wanted.has('tollgate')) {
@@ -276,17 +310,16 @@ async function main(): Promise<void> {
     for (const other of values.compare?.split(',') ?? []) {
       await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
     }
-    if (wanted.has('nginx')) {
-      const nginx = await startNginx(up.port, opts)
-      if (nginx) {
-        targets.push(nginx)
-        stops.push(nginx.stop)
-      }
+    if (wanted.has('nginx') && nginxBin !== undefined) {
+      const nginx = await startNginxProxy(nginxBin, up.port, opts)
+      targets.push(nginx)
+      stops.push(nginx.stop)
     }
     const model = cpus()[0]?.model.trim() ?? 'unknown CPU'
     console.log(`machine: ${availableParallelism()} CPUs (${model}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
     console.log(
-      `load: ${has('wrk') ? 'wrk' : 'autocannon'}, ${opts.connections} connections, ${opts.warmupS}s warm-up + ${opts.durationS}s per target, ` +
+      `upstream: ${values.upstream === 'nginx' ? 'nginx (1 worker, return 200)' : 'node:http (bench/upstream.ts)'}; ` +
+        `load: ${has('wrk') ? 'wrk' : 'autocannon'}, ${opts.connections} connections, ${opts.warmupS}s warm-up + ${opts.durationS}s per target, ` +
         `${rounds} interleaved rounds, ${opts.pin ? `pinned (target CPU ${opts.pin.target}, upstream ${opts.pin.upstream}, load ${opts.pin.load})` : 'not pinned'}`,
     )
     // A round in which other processes of the machine used more than --max-foreign CPUs (on a
@@ -299,7 +332,7 @@ async function main(): Promise<void> {
     for (let attempt = 1; clean.length < rounds && (attempt <= rounds || Date.now() < giveUpAt); attempt++) {
       await waitQuiet(maxForeign, 60)
       const samples: Sample[] = []
-      for (const target of targets) samples.push(await measure(target, up.child.pid!, opts))
+      for (const target of targets) samples.push(await measure(target, up.pid, opts))
       const worst = Math.max(...samples.map((s) => s.foreign))
       targets.forEach((target, i) => {
         const s = samples[i]!

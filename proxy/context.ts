@@ -1,6 +1,8 @@
 // The request context: one object per request, every field set in the constructor (a stable
 // shape for V8), passed explicitly to every pipeline stage. A stage ends the chain by setting
 // `done` (the response is then written by respond or was written by the stage itself).
+//
+// HOT PATH — change with care: one per request; add a field only with its value set here.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { ContextKey } from './integrations/mapping.js'

@@ -3,7 +3,7 @@
 // nothing waits for the pipeline: the head is written in onResponseStart (one writeHead with a
 // flat header array: the backend's headers minus hop-by-hop ones, plus the ids API Gateway
 // adds), body chunks go through with backpressure (pause the upstream socket until the client
-// drains), onResponseEnd ends the response.
+// drains), onResponseEnd ends the response (or the chunk that completes Content-Length does).
 //
 // HOT PATH — change with care: every HTTP_PROXY request runs through this class; no promise,
 // no per-call closure, no per-header setHeader.
@@ -50,6 +50,8 @@ export class ProxyCall implements Dispatcher.DispatchHandler, Expirable {
   private ended = false
   private headWritten = false
   private waitingDrain = false
+  /** Body bytes still to come by Content-Length (-1: unknown); the chunk that completes it ends the response. */
+  private remaining = -1
 
   constructor(
     private readonly ctx: RequestContext,
@@ -105,12 +107,21 @@ export class ProxyCall implements Dispatcher.DispatchHandler, Expirable {
     else out.push('apigw-requestid', ctx.extendedRequestId)
     // A chunked request body that was never read: close rather than read it whatever its size.
     if (!ctx.bodyConsumed && unreadChunkedBody(ctx.req)) out.push('connection', 'close')
+    const length = headers['content-length']
+    this.remaining = typeof length === 'string' ? Number(length) : -1
     this.headWritten = true
     ctx.res.writeHead(statusCode, out)
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const res = this.ctx.res
+    if (this.remaining === chunk.length) {
+      // The last chunk (often the only one): head and body leave in one write, no cork/uncork.
+      this.remaining = 0
+      res.end(chunk)
+      return
+    }
+    if (this.remaining > 0) this.remaining -= chunk.length
     if (!res.write(chunk) && !this.waitingDrain) {
       this.waitingDrain = true
       controller.pause()
@@ -123,7 +134,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler, Expirable {
 
   onResponseEnd(): void {
     this.ended = true
-    this.ctx.res.end()
+    if (this.remaining !== 0) this.ctx.res.end()
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

@@ -2,6 +2,8 @@
 // delivers what the match captured. Built only for routes with path parameters: it sets
 // ctx.pathParams (percent-decoded, for mappings) and ctx.rawPathParams (normalized and still
 // encoded, for backend URIs, so `{proxy}` forwards "a%2Fb" as one segment).
+//
+// HOT PATH — change with care: runs for every request of a route with parameters.
 import type { PipelineStage } from './types.js'
 
 export const route: PipelineStage = {
