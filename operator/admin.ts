@@ -3,6 +3,7 @@
 // /metrics serves the operator's Prometheus metrics (operator/metrics.ts).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { closeNow, listenOn } from '../proxy/listen.js'
 
 export interface OperatorAdmin {
   readonly server: Server
@@ -36,15 +37,7 @@ export function createOperatorAdmin(readiness: () => { ready: boolean; detail: s
   })
   return {
     server,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => resolve(server.address() as AddressInfo))
-      }),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    listen: (port, host) => listenOn(server, port, host),
+    close: () => closeNow(server),
   }
 }

@@ -5,6 +5,7 @@
 // is shutting down, gets no traffic from its Service.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { closeNow, listenOn } from './listen.js'
 
 export interface AdminState {
   /** Hash of the config being served, '' when none. */
@@ -39,15 +40,7 @@ export function createAdminServer(state: AdminState, routes?: AdminRoutes): Admi
   })
   return {
     server,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => resolve(server.address() as AddressInfo))
-      }),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    listen: (port, host) => listenOn(server, port, host),
+    close: () => closeNow(server),
   }
 }

@@ -20,6 +20,7 @@ import type { Runtime } from './runtime.js'
 import type { Meter } from './stores/meter.js'
 import { MemoryMeter } from './stores/memory-meter.js'
 import { meteringChanges } from './metering/changes.js'
+import { listenOn } from './listen.js'
 
 export interface ProxyLimits {
   /** Request body limit (API Gateway's payload quota: 10 MiB). Larger → 413. */
@@ -155,17 +156,6 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       await ownMeter?.close()
     },
   }
-}
-
-function listenOn(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err)
-    server.once('error', onError)
-    server.listen(port, host, () => {
-      server.off('error', onError)
-      resolve(server.address() as AddressInfo)
-    })
-  })
 }
 
 /** Stops accepting, lets in-flight requests finish within `timeoutMs`, then cuts what is left. */
