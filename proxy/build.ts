@@ -46,13 +46,24 @@ function buildRouter(routes: readonly RouteConfig[]): RevisionRouting {
   return { router, refused }
 }
 
-function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, metering: MeteringIndex, origins: Set<string>, problems: string[]): RouteRuntime {
+/** What every route's build reads besides its own API, stage and route; one per config. */
+interface BuildShared {
+  readonly gateway: GatewayConfig
+  readonly metering: MeteringIndex
+  /** Upstream origins seen (connection pools are made for them). */
+  readonly origins: Set<string>
+  /** Routes that could not be built, with the reason. */
+  readonly problems: string[]
+}
+
+function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shared: BuildShared): RouteRuntime {
+  const { metering, origins, problems } = shared
   try {
     const integration = compileIntegration(api, stage, route)
     if (integration.uri !== null) origins.add(integration.uri.origin)
     const handlers: Handler[] = []
     for (const pipelineStage of PIPELINE) {
-      const handler = pipelineStage.build({ api, stage, route, integration, metering })
+      const handler = pipelineStage.build({ api, stage, route, integration, metering, gateway: shared.gateway })
       if (handler !== null) handlers.push(handler)
     }
     return { key: route.key, config: route, handlers }
@@ -63,7 +74,7 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, mete
   }
 }
 
-function buildApi(api: ApiConfig, maxBodyBytes: number, metering: MeteringIndex, origins: Set<string>, problems: string[]): ApiRuntime {
+function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): ApiRuntime {
   const stages = new Map<string, StageRuntime>()
   const runtime: ApiRuntime & { defaultStage: StageRuntime | null } = {
     id: api.id,
@@ -82,9 +93,9 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, metering: MeteringIndex,
     const { router, refused } = routing.get(revision.id)!
     const routes = revision.routes.map((route, i) => {
       const reason = refused.get(i)
-      if (reason === undefined) return buildRoute(api, stage, route, metering, origins, problems)
+      if (reason === undefined) return buildRoute(api, stage, route, shared)
       const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${reason}`
-      problems.push(message)
+      shared.problems.push(message)
       return { key: route.key, config: route, handlers: [brokenRoute(message)] }
     })
     const defaultIndex = api.protocol === 'HTTP' ? revision.routes.findIndex((r) => r.key === '$default') : -1
@@ -108,7 +119,8 @@ export function build(config: GatewayConfig, options: BuildOptions = {}): Runtim
   const problems: string[] = []
   const apis = new Map<string, ApiRuntime>()
   const metering = buildMeteringIndex(config)
-  for (const api of config.apis) apis.set(api.id.toLowerCase(), buildApi(api, maxBodyBytes, metering, origins, problems))
+  const shared: BuildShared = { gateway: config, metering, origins, problems }
+  for (const api of config.apis) apis.set(api.id.toLowerCase(), buildApi(api, maxBodyBytes, shared))
   return {
     config,
     metering,

@@ -5,6 +5,7 @@
 // HOT PATH — change with care: one per request; add a field only with its value set here.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
+import type { AuthorizerResult, CallerIdentity } from './auth/types.js'
 import type { ContextKey } from './integrations/mapping.js'
 import type { Deadlines } from './integrations/deadlines.js'
 import type { ProxyCall } from './integrations/proxy-call.js'
@@ -58,6 +59,10 @@ export class RequestContext {
    * finds no key: 403 on routes that require one).
    */
   usageIdentifierKey: string | null
+  /** What the route's authorizer returned ($context.authorizer.*); null without one (authorize stage). */
+  authorizer: AuthorizerResult | null
+  /** The IAM identity of a SigV4-signed request ($context.identity.*); null otherwise (authorize stage). */
+  identity: CallerIdentity | null
   /** Id ("namespace/name") of the API key the meter accepted; null when none ($context.identity.apiKeyId). */
   apiKeyId: string | null
 
@@ -106,6 +111,8 @@ export class RequestContext {
     this.queryParams = null
     this.bodyConsumed = false
     this.usageIdentifierKey = null
+    this.authorizer = null
+    this.identity = null
     this.apiKeyId = null
     this.integrationMethod = ''
     this.integrationPath = ''

@@ -17,6 +17,10 @@ export type GatewayErrorCode =
   | 'TG_ERR_THROTTLED'
   | 'TG_ERR_QUOTA_EXCEEDED'
   | 'TG_ERR_METER_UNAVAILABLE'
+  | 'TG_ERR_AUTHORIZER_CONFIGURATION'
+  | 'TG_ERR_AUTHORIZER_FAILURE'
+  | 'TG_ERR_UNAUTHORIZED'
+  | 'TG_ERR_ACCESS_DENIED'
 
 export class GatewayError extends Error {
   constructor(

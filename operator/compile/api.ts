@@ -3,7 +3,8 @@
 import { error, type Problem } from '../../crds/problems.js'
 import type { ApiSpec } from '../../crds/api.js'
 import { canonicalJson, sha256Hex } from '../../proxy/config/hash.js'
-import type { RevisionConfig } from '../../proxy/config/schema.js'
+import type { AuthorizerConfig, RevisionConfig } from '../../proxy/config/schema.js'
+import type { AuthorizerIndex } from './authorizers.js'
 import { defaultApiId } from './apiid.js'
 import type { StageVariableUse } from './parameters.js'
 import { compileRoutes } from './routes.js'
@@ -20,11 +21,13 @@ export interface ApiBuild {
   revision: RevisionConfig
   /** Stage variables the routes read, with the field that reads each. */
   stageVariables: StageVariableUse[]
+  /** The authorizers its routes use, sorted by name. */
+  authorizers: AuthorizerConfig[]
 }
 
 export const REVISION_ID_LENGTH = 12
 
-export function compileApi(entry: Entry): ApiBuild {
+export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild {
   const spec = entry.obj.spec as ApiSpec
   const protocol = spec.protocol ?? 'REST'
   const problems: Problem[] = []
@@ -33,7 +36,7 @@ export function compileApi(entry: Entry): ApiBuild {
   if (protocol === 'WEBSOCKET') {
     problems.push(error('spec.protocol', 'UnsupportedProtocol', 'WebSocket APIs are not implemented yet; use REST or HTTP'))
   } else {
-    const compiled = compileRoutes(spec.routes, { protocol, namespace: entry.ref.namespace })
+    const compiled = compileRoutes(spec.routes, { protocol, namespace: entry.ref.namespace, authorizers })
     problems.push(...compiled.problems)
     routes = compiled.routes
     stageVariables = compiled.stageVariables
@@ -48,7 +51,13 @@ export function compileApi(entry: Entry): ApiBuild {
     protocol,
     revision: { id: revisionId(routes), routes },
     stageVariables,
+    authorizers: usedAuthorizers(routes, authorizers),
   }
+}
+
+function usedAuthorizers(routes: RevisionConfig['routes'], index: AuthorizerIndex): AuthorizerConfig[] {
+  const names = [...new Set(routes.flatMap((r) => (r.authorizer !== undefined ? [r.authorizer] : [])))].sort()
+  return names.map((name) => index.get(name)!.config)
 }
 
 /** Content-derived revision id: the first 12 hex characters of sha256(canonicalJson(routes)). */

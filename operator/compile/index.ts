@@ -29,6 +29,7 @@ import {
   type StageConfig,
 } from '../../proxy/config/schema.js'
 import { compileApi, type ApiBuild } from './api.js'
+import { compileAuthorizer, type AuthorizerBuild } from './authorizers.js'
 import { resolveApiIdConflicts, resolveStageNameConflicts } from './conflicts.js'
 import { compileStage, undefinedVariableWarnings, type ApiIndex, type StageBuild } from './stage.js'
 import { compileApiKey, resolveDuplicateValues, type ApiKeyBuild } from './apikeys.js'
@@ -49,11 +50,15 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
   dropDuplicates(entries)
   for (const entry of entries) validate(entry)
 
+  const authorizers = new Map<string, AuthorizerBuild>()
+  for (const entry of entries) {
+    if (entry.valid && entry.ref.kind === 'Authorizer') authorizers.set(`${entry.ref.namespace}/${entry.ref.name}`, compileAuthorizer(entry))
+  }
   const apis: ApiBuild[] = []
   const apiIndex: ApiIndex = new Map()
   for (const entry of entries) {
     if (entry.ref.kind !== 'Api' || entry.problems.some((p) => p.reason === 'DuplicateResource')) continue
-    const build = entry.valid ? compileApi(entry) : undefined
+    const build = entry.valid ? compileApi(entry, authorizers) : undefined
     if (build) apis.push(build)
     apiIndex.set(`${entry.ref.namespace}/${entry.ref.name}`, { entry, build })
   }
@@ -73,7 +78,13 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
   const stageOf = new Map(stages.map((s) => [s.entry, s]))
   const keyOf = new Map(keys.map((k) => [k.entry, k]))
   const planOf = new Map(plans.map((p) => [p.entry, p]))
-  const meteringOf: MeteringStatusInput = { keyOf, planOf, plans }
+  const uses = new Map<string, number>()
+  for (const api of apis) {
+    if (hasErrors(api.entry.problems)) continue
+    for (const r of api.revision.routes) if (r.authorizer !== undefined) uses.set(r.authorizer, (uses.get(r.authorizer) ?? 0) + 1)
+  }
+  const authorizerOf = new Map([...authorizers.values()].map((a) => [a.entry, { build: a, routes: uses.get(a.config.name) ?? 0 }]))
+  const meteringOf: MeteringStatusInput = { keyOf, planOf, plans, authorizerOf }
   return { config, statuses: entries.map((e) => statusOf(e, apiOf.get(e), stageOf.get(e), stages, meteringOf, opts)) }
 }
 
@@ -96,6 +107,8 @@ interface MeteringStatusInput {
   keyOf: Map<Entry, ApiKeyBuild>
   planOf: Map<Entry, PlanBuild>
   plans: readonly PlanBuild[]
+  /** Authorizers, with how many routes of accepted Apis use each. */
+  authorizerOf: Map<Entry, { build: AuthorizerBuild; routes: number }>
 }
 
 function toEntry(input: ResourceObject, defaultNamespace: string): Entry {
@@ -183,6 +196,7 @@ function assemble(
       revisions: [api.revision],
       stages: (served.get(api) ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       ...(api.spec.apiKeySource !== undefined ? { apiKeySource: api.spec.apiKeySource } : {}),
+      ...(api.authorizers.length > 0 ? { authorizers: api.authorizers } : {}),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const metering = meteringSection(keys, plans, opts)
@@ -268,6 +282,13 @@ function statusOf(
       reason: 'Programmed',
       message: `in effect for ${enabled} enabled API key${enabled === 1 ? '' : 's'} on ${plan.config.apiStages.length} stage${plan.config.apiStages.length === 1 ? '' : 's'}`,
     }
+  }
+  const authorizer = metering.authorizerOf.get(entry)
+  if (authorizer) {
+    Object.assign(status, authorizer.build.endpoint)
+    acceptedMessage = 'Authorizer is valid'
+    const n = authorizer.routes
+    programmed = { ok: true, reason: 'Programmed', message: `in effect for ${n} route${n === 1 ? '' : 's'} of accepted Apis` }
   }
   status.conditions = conditionsFor(entry, { compiled, acceptedMessage, ...(programmed ? { programmed } : {}) })
 

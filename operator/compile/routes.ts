@@ -5,6 +5,7 @@
 import { error, type Problem } from '../../crds/problems.js'
 import type { Route } from '../../crds/api.js'
 import type { MethodResponseConfig, RouteConfig } from '../../proxy/config/schema.js'
+import { resolveAuthorizer, type AuthorizerIndex } from './authorizers.js'
 import { compileIntegration } from './integration.js'
 import { methodParameterProblems, type StageVariableUse } from './parameters.js'
 import { parsePath, type Segment } from './paths.js'
@@ -15,6 +16,8 @@ export const DEFAULT_ROUTE_KEY = '$default'
 export interface RoutesContext {
   protocol: 'REST' | 'HTTP'
   namespace: string
+  /** Valid Authorizers, for authorizerRef. */
+  authorizers: AuthorizerIndex
 }
 
 export interface CompiledRoutes {
@@ -64,12 +67,16 @@ export function compileRoutes(routes: readonly Route[], ctx: RoutesContext): Com
     })
     problems.push(...integration.problems)
     stageVariables.push(...integration.stageVariables)
+    const authorization = resolveAuthorizer(route, f, ctx)
+    problems.push(...authorization.problems)
 
     compiled.push({
       key,
       method: shape.method,
       path: shape.path,
       authorizationType: route.authorizationType ?? 'NONE',
+      ...(authorization.authorizer !== undefined ? { authorizer: authorization.authorizer.name } : {}),
+      ...(route.authorizationScopes !== undefined ? { authorizationScopes: [...route.authorizationScopes] } : {}),
       apiKeyRequired: route.apiKeyRequired ?? false,
       requestParameters: { ...route.requestParameters },
       integration: integration.config,

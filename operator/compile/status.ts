@@ -13,7 +13,7 @@ import type { Condition } from '../../crds/common.js'
 import type { Problem } from '../../crds/problems.js'
 import type { Entry } from './types.js'
 
-export const REF_REASONS: ReadonlySet<string> = new Set(['ApiNotFound', 'ApiNotAccepted', 'RefNotPermitted'])
+export const REF_REASONS: ReadonlySet<string> = new Set(['ApiNotFound', 'ApiNotAccepted', 'RefNotPermitted', 'AuthorizerNotFound'])
 const MAX_LISTED = 3
 
 export interface ConditionOptions {

@@ -7,7 +7,7 @@ import type { ApiSpec } from '../../crds/api.js'
 import type { StageSpec } from '../../crds/stage.js'
 
 const API_FIELDS = ['models', 'requestValidators', 'gatewayResponses', 'cors', 'policy', 'minimumCompressionSize'] as const
-const ROUTE_FIELDS = ['authorizerRef', 'authorizationScopes', 'requestValidator', 'requestModels'] as const
+const ROUTE_FIELDS = ['requestValidator', 'requestModels'] as const
 const INTEGRATION_FIELDS = ['cacheKeyParameters', 'cacheNamespace'] as const
 // Stage methodSettings: the throttling fields are enforced, the others are reported per field in stage.ts.
 const STAGE_FIELDS = ['cache', 'canary', 'accessLogSettings', 'tracingEnabled'] as const

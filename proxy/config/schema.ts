@@ -13,8 +13,10 @@
 // - Additive growth: fields added after v1alpha1 shipped are optional, absent meaning what the
 //   config meant before they existed.
 import { Type, type Static } from '@sinclair/typebox'
+import { ArnConfig, AuthorizerConfig } from './authorization.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
 
+export * from './authorization.js'
 export * from './metering.js'
 
 export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
@@ -96,7 +98,12 @@ export const RouteConfig = Type.Object({
   method: Type.String(),
   /** Resource path template, "/pets/{petId}". '$default' routes have path "". */
   path: Type.String(),
+  /** NONE, AWS_IAM, CUSTOM, JWT or COGNITO_USER_POOLS. */
   authorizationType: Type.String(),
+  /** CUSTOM, JWT, COGNITO_USER_POOLS: name ("namespace/name") of one of ApiConfig.authorizers. */
+  authorizer: Type.Optional(Type.String()),
+  /** JWT and COGNITO_USER_POOLS: scopes the token must carry one of. */
+  authorizationScopes: Type.Optional(Type.Array(Type.String())),
   apiKeyRequired: Type.Boolean(),
   /** method.request.{path|querystring|header}.NAME -> required. */
   requestParameters: Type.Record(Type.String(), Type.Boolean()),
@@ -141,6 +148,8 @@ export const ApiConfig = Type.Object({
   stages: Type.Array(StageConfig),
   /** Where API keys come from (REST APIs). Absent: HEADER. */
   apiKeySource: Type.Optional(ApiKeySource),
+  /** The authorizers the routes name, sorted by name. Absent: none. */
+  authorizers: Type.Optional(Type.Array(AuthorizerConfig)),
 })
 export type ApiConfig = Static<typeof ApiConfig>
 
@@ -154,5 +163,7 @@ export const GatewayConfig = Type.Object({
   apis: Type.Array(ApiConfig),
   /** API keys, usage plans and the account throttle (metering.ts). Absent: no keys, no plans, the account default. */
   metering: Type.Optional(MeteringConfig),
+  /** Region and account in ARNs (methodArn, $context.accountId). Absent: DEFAULT_ARN. */
+  arn: Type.Optional(ArnConfig),
 })
 export type GatewayConfig = Static<typeof GatewayConfig>

@@ -5,14 +5,14 @@
 //                      runs. Routing itself (host → API, first segment → stage, path → route)
 //                      happens in dispatch.ts on the normalized path; this row delivers the
 //                      captured path parameters to the rest of the chain.
-//   -- future slots (later issues): --
+//   -- future slots (being built): --
 //   cors               before policy and authorize: a preflight OPTIONS carries no credentials
 //                      and must be answered without them.
-//   policy             resource policy (source IP, VPC endpoint): cheapest rejection, before
-//                      any authorizer is called.
+//   policy             resource policy (source IP, identity, caller namespace): cheapest
+//                      rejection, before any authorizer is called.
+//   -- --
 //   authorize          IAM / Lambda / JWT / Cognito; its identity feeds meter and mappings
 //                      (an AUTHORIZER API key source reads its usageIdentifierKey).
-//   -- --
 //   meter              API key, throttle, quota: after authorize so unauthenticated traffic
 //                      never consumes a customer's quota; before any request work, so a
 //                      throttled request costs one store call and nothing else.
@@ -26,6 +26,7 @@
 //                      call streams the backend's response to the client as it arrives.
 //   transform-response integration response → method response (selection, mappings).
 //   respond            writes status, headers and body; always last.
+import { authorize } from './authorize.js'
 import { integrate } from './integrate.js'
 import { meter } from './meter.js'
 import { respond } from './respond.js'
@@ -34,4 +35,4 @@ import { transformRequest } from './transform-request.js'
 import { transformResponse } from './transform-response.js'
 import type { PipelineStage } from './types.js'
 
-export const PIPELINE: readonly PipelineStage[] = [route, meter, transformRequest, integrate, transformResponse, respond]
+export const PIPELINE: readonly PipelineStage[] = [route, authorize, meter, transformRequest, integrate, transformResponse, respond]

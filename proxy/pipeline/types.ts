@@ -1,7 +1,7 @@
 // What a pipeline stage is: `{ name, build }`. `build` runs at config load, once per route and
 // stage, and returns the handler for that route, or null where the stage does not apply (so a
 // disabled feature costs nothing per request: the route's handler array simply lacks it).
-import type { ApiConfig, RouteConfig, StageConfig } from '../config/schema.js'
+import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
 import type { CompiledIntegration } from '../integrations/compile.js'
 import type { MeteringIndex } from '../metering/index.js'
@@ -15,6 +15,8 @@ export interface StageInput {
   readonly integration: CompiledIntegration
   /** Keys, plans and throttles of the whole config, built once per config (metering/index.ts). */
   readonly metering: MeteringIndex
+  /** The whole config (account-wide settings: ARN region/account, IAM identities). */
+  readonly gateway: GatewayConfig
 }
 
 export interface PipelineStage {

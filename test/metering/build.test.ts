@@ -31,7 +31,7 @@ function handlerOf(config: GatewayConfig, apiId: string, stageName: string, rout
   const api = config.apis.find((a) => a.id === apiId)!
   const stage = api.stages.find((s) => s.name === stageName)!
   const route = api.revisions[0]!.routes.find((r) => r.key === routeKey)!
-  return meter.build({ api, stage, route, integration: compileIntegration(api, stage, route), metering: buildMeteringIndex(config) })
+  return meter.build({ api, stage, route, integration: compileIntegration(api, stage, route), metering: buildMeteringIndex(config), gateway: config })
 }
 
 t.test('the meter stage costs nothing where nothing is metered', async (t) => {
