@@ -196,6 +196,7 @@ function assemble(
       revisions: [api.revision],
       stages: (served.get(api) ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       ...(api.spec.apiKeySource !== undefined ? { apiKeySource: api.spec.apiKeySource } : {}),
+      ...(api.spec.policy !== undefined ? { policy: api.spec.policy } : {}),
       ...(api.authorizers.length > 0 ? { authorizers: api.authorizers } : {}),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

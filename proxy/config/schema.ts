@@ -148,6 +148,11 @@ export const ApiConfig = Type.Object({
   stages: Type.Array(StageConfig),
   /** Where API keys come from (REST APIs). Absent: HEADER. */
   apiKeySource: Type.Optional(ApiKeySource),
+  /**
+   * Resource policy: an IAM policy document as written in the Api (checked by the compiler with
+   * proxy/auth/policy.ts). Absent: no resource policy.
+   */
+  policy: Type.Optional(Type.Unknown()),
   /** The authorizers the routes name, sorted by name. Absent: none. */
   authorizers: Type.Optional(Type.Array(AuthorizerConfig)),
 })
