@@ -201,13 +201,15 @@ function assemble(
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const metering = meteringSection(keys, plans, opts)
+  const arn = opts.arn !== undefined ? { arn: { region: opts.arn.region, accountId: opts.arn.accountId } } : {}
   const body = {
     schemaVersion: CONFIG_SCHEMA_VERSION as typeof CONFIG_SCHEMA_VERSION,
     domain: opts.domain,
     apis: apiConfigs,
     ...(metering ? { metering } : {}),
+    ...arn,
   }
-  return { schemaVersion: body.schemaVersion, hash: configHash(body), domain: body.domain, apis: body.apis, ...(metering ? { metering } : {}) }
+  return { schemaVersion: body.schemaVersion, hash: configHash(body), domain: body.domain, apis: body.apis, ...(metering ? { metering } : {}), ...arn }
 }
 
 /**
