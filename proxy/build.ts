@@ -4,6 +4,7 @@
 // A route that cannot be built answers 500 (API_CONFIGURATION_ERROR) and is reported in
 // `problems`; it never blocks the rest of the config.
 import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
+import { corsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
 import { GatewayResponses } from './gateway-responses.js'
 import { HostMatcher } from './host.js'
@@ -73,7 +74,8 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, metering: MeteringIndex,
     private: api.endpointType === 'PRIVATE',
     stages,
     defaultStage: null,
-    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes),
+    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, corsPolicy(api)),
+    cors: corsPolicy(api),
   }
   const routing = new Map<string, RevisionRouting>()
   for (const revision of api.revisions) routing.set(revision.id, buildRouter(revision.routes))

@@ -5,6 +5,7 @@
 // HOT PATH — change with care: one per request; add a field only with its value set here.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
+import type { CorsHeaders } from './cors.js'
 import type { ContextKey } from './integrations/mapping.js'
 import type { Deadlines } from './integrations/deadlines.js'
 import type { ProxyCall } from './integrations/proxy-call.js'
@@ -60,6 +61,8 @@ export class RequestContext {
   usageIdentifierKey: string | null
   /** Id ("namespace/name") of the API key the meter accepted; null when none ($context.identity.apiKeyId). */
   apiKeyId: string | null
+  /** CORS headers of the response (set by the cors stage); null: the API has no CORS configuration. */
+  corsHeaders: CorsHeaders | null
 
   // Integration request, set by transform-request.
   integrationMethod: string
@@ -107,6 +110,7 @@ export class RequestContext {
     this.bodyConsumed = false
     this.usageIdentifierKey = null
     this.apiKeyId = null
+    this.corsHeaders = null
     this.integrationMethod = ''
     this.integrationPath = ''
     this.integrationHeaders = EMPTY_INTEGRATION_HEADERS

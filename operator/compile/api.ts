@@ -3,8 +3,9 @@
 import { error, type Problem } from '../../crds/problems.js'
 import type { ApiSpec } from '../../crds/api.js'
 import { canonicalJson, sha256Hex } from '../../proxy/config/hash.js'
-import type { RevisionConfig } from '../../proxy/config/schema.js'
+import type { CorsConfig, RevisionConfig } from '../../proxy/config/schema.js'
 import { defaultApiId } from './apiid.js'
+import { compileCors, withPreflightRoutes } from './cors.js'
 import type { StageVariableUse } from './parameters.js'
 import { compileRoutes } from './routes.js'
 import type { Entry } from './types.js'
@@ -20,6 +21,8 @@ export interface ApiBuild {
   revision: RevisionConfig
   /** Stage variables the routes read, with the field that reads each. */
   stageVariables: StageVariableUse[]
+  /** spec.cors, normalized (cors.ts); undefined without one. */
+  cors: CorsConfig | undefined
 }
 
 export const REVISION_ID_LENGTH = 12
@@ -38,6 +41,10 @@ export function compileApi(entry: Entry): ApiBuild {
     routes = compiled.routes
     stageVariables = compiled.stageVariables
   }
+  const cors = compileCors(spec.cors)
+  problems.push(...cors.problems)
+  // REST APIs answer preflights with OPTIONS MOCK routes: part of the revision, like hand-written ones.
+  if (protocol === 'REST' && cors.config !== undefined) routes = withPreflightRoutes(routes, cors.config)
   problems.push(...apiNotImplemented(spec))
   entry.problems.push(...problems)
   return {
@@ -48,6 +55,7 @@ export function compileApi(entry: Entry): ApiBuild {
     protocol,
     revision: { id: revisionId(routes), routes },
     stageVariables,
+    cors: cors.config,
   }
 }
 

@@ -13,8 +13,10 @@
 // - Additive growth: fields added after v1alpha1 shipped are optional, absent meaning what the
 //   config meant before they existed.
 import { Type, type Static } from '@sinclair/typebox'
+import { CorsConfig } from './cors.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
 
+export * from './cors.js'
 export * from './metering.js'
 
 export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
@@ -141,6 +143,8 @@ export const ApiConfig = Type.Object({
   stages: Type.Array(StageConfig),
   /** Where API keys come from (REST APIs). Absent: HEADER. */
   apiKeySource: Type.Optional(ApiKeySource),
+  /** CORS (cors.ts). Absent: no CORS handling, CORS headers pass as any other header. */
+  cors: Type.Optional(CorsConfig),
 })
 export type ApiConfig = Static<typeof ApiConfig>
 

@@ -5,9 +5,11 @@
 //                      runs. Routing itself (host → API, first segment → stage, path → route)
 //                      happens in dispatch.ts on the normalized path; this row delivers the
 //                      captured path parameters to the rest of the chain.
+//   cors               before policy and authorize: decides the CORS headers of the response
+//                      (errors of every later stage included), so a browser can read a 401 or
+//                      a 429. HTTP APIs answer preflights earlier still, in handle-request.ts
+//                      before routing: a preflight carries no credentials and may match no route.
 //   -- future slots (later issues): --
-//   cors               before policy and authorize: a preflight OPTIONS carries no credentials
-//                      and must be answered without them.
 //   policy             resource policy (source IP, VPC endpoint): cheapest rejection, before
 //                      any authorizer is called.
 //   authorize          IAM / Lambda / JWT / Cognito; its identity feeds meter and mappings
@@ -26,6 +28,7 @@
 //                      call streams the backend's response to the client as it arrives.
 //   transform-response integration response → method response (selection, mappings).
 //   respond            writes status, headers and body; always last.
+import { cors } from './cors.js'
 import { integrate } from './integrate.js'
 import { meter } from './meter.js'
 import { respond } from './respond.js'
@@ -34,4 +37,4 @@ import { transformRequest } from './transform-request.js'
 import { transformResponse } from './transform-response.js'
 import type { PipelineStage } from './types.js'
 
-export const PIPELINE: readonly PipelineStage[] = [route, meter, transformRequest, integrate, transformResponse, respond]
+export const PIPELINE: readonly PipelineStage[] = [route, cors, meter, transformRequest, integrate, transformResponse, respond]
