@@ -66,6 +66,7 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, mete
 
 function buildApi(api: ApiConfig, maxBodyBytes: number, metering: MeteringIndex, origins: Set<string>, problems: string[]): ApiRuntime {
   const stages = new Map<string, StageRuntime>()
+  const cors = corsPolicy(api)
   const runtime: ApiRuntime & { defaultStage: StageRuntime | null } = {
     id: api.id,
     name: api.name,
@@ -74,8 +75,8 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, metering: MeteringIndex,
     private: api.endpointType === 'PRIVATE',
     stages,
     defaultStage: null,
-    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, corsPolicy(api)),
-    cors: corsPolicy(api),
+    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, cors),
+    cors,
   }
   const routing = new Map<string, RevisionRouting>()
   for (const revision of api.revisions) routing.set(revision.id, buildRouter(revision.routes))

@@ -6,9 +6,10 @@
 //                      happens in dispatch.ts on the normalized path; this row delivers the
 //                      captured path parameters to the rest of the chain.
 //   cors               before policy and authorize: decides the CORS headers of the response
-//                      (errors of every later stage included), so a browser can read a 401 or
-//                      a 429. HTTP APIs answer preflights earlier still, in handle-request.ts
-//                      before routing: a preflight carries no credentials and may match no route.
+//                      (errors take theirs from the API's gateway responses, so a browser can
+//                      read a 401 or a 429 too). HTTP APIs answer preflights earlier still, in
+//                      handle-request.ts before routing: a preflight carries no credentials and
+//                      may match no route.
 //   -- future slots (later issues): --
 //   policy             resource policy (source IP, VPC endpoint): cheapest rejection, before
 //                      any authorizer is called.
