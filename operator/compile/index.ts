@@ -198,6 +198,7 @@ function assemble(
       ...(api.spec.apiKeySource !== undefined ? { apiKeySource: api.spec.apiKeySource } : {}),
       ...(api.spec.policy !== undefined ? { policy: api.spec.policy } : {}),
       ...(api.authorizers.length > 0 ? { authorizers: api.authorizers } : {}),
+      ...(api.cors !== undefined ? { cors: api.cors } : {}),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const metering = meteringSection(keys, plans, opts)
