@@ -48,11 +48,12 @@ interface Cached<T> {
 
 interface KeySet extends Cached<readonly JWK[]> {
   /** Imported keys by "kid alg"; cleared when the set is refetched. */
-  readonly imported: Map<string, CryptoKey | Uint8Array>
+  readonly imported: Map<string, Promise<CryptoKey | Uint8Array>>
 }
 
 const NO_KEYS = new KeyUnavailable('signing keys could not be retrieved')
 const UNKNOWN_KID = new KeyUnavailable('no signing key matches the token kid')
+const UNUSABLE_KEY = new KeyUnavailable('the signing key could not be used')
 const NO_DISCOVERY = new KeyUnavailable('the issuer discovery document could not be retrieved')
 
 export class JwtKeyStore {
@@ -95,12 +96,13 @@ export class JwtKeyStore {
     const id = `${kid} ${alg}`
     let imported = set.imported.get(id)
     if (imported === undefined) {
-      try {
-        imported = await importJWK(jwk, alg)
-      } catch {
-        throw new KeyUnavailable('the signing key could not be used')
-      }
-      set.imported.set(id, imported)
+      // Concurrent callers share one import; a key that cannot be imported is not kept.
+      const imports = set.imported
+      imported = importJWK(jwk, alg).catch(() => {
+        imports.delete(id)
+        throw UNUSABLE_KEY
+      })
+      imports.set(id, imported)
     }
     return imported
   }
