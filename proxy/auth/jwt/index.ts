@@ -79,12 +79,15 @@ export function buildJwtAuthorize(input: StageInput, authorizer: JwtAuthorizerCo
   }
 
   return (ctx) => {
+    // The cache is keyed by the value as sent ("Bearer ..." or the bare token): a hit costs no
+    // string work besides the lookup.
     const value = read(ctx)
-    const token = value === undefined ? '' : withoutBearer(value)
-    if (token === '') return refuse(ctx, UNAUTHORIZED, null)
-    const cached = verifier.cache.get(token, ctx.startedAt)
+    if (value === undefined) return refuse(ctx, UNAUTHORIZED, null)
+    const cached = verifier.cache.get(value, ctx.startedAt)
     if (cached !== undefined) return admit(ctx, cached)
-    return verifier.verify(token).then(
+    const token = withoutBearer(value)
+    if (token === '') return refuse(ctx, UNAUTHORIZED, null)
+    return verifier.verify(token, value).then(
       (verified) => admit(ctx, verified),
       (err: unknown) => {
         if (err instanceof TokenRejected) invalid(ctx, err.description)

@@ -59,8 +59,12 @@ export class JwtVerifier {
     this.audiences = new Set(config.audiences)
   }
 
-  /** Verifies `token` (already without "Bearer "); caches and returns it, or throws TokenRejected. */
-  async verify(token: string): Promise<VerifiedToken> {
+  /**
+   * Verifies `token` (already without "Bearer "); on success caches it under `cacheKey` (default:
+   * the token; the handler uses the identity source's value as sent) and returns it, else throws
+   * TokenRejected.
+   */
+  async verify(token: string, cacheKey = token): Promise<VerifiedToken> {
     const started = Date.now()
     let alg: unknown
     let kid: unknown
@@ -97,7 +101,7 @@ export class JwtVerifier {
     }
     // Later hits report no authorizer latency (nothing was verified for them).
     const cached: VerifiedToken = { ...verified, result: { ...verified.result, latencyMs: 0 } }
-    this.cache.set(token, cached, (payload.exp! + CLOCK_SKEW_SECONDS) * 1000)
+    this.cache.set(cacheKey, cached, (payload.exp! + CLOCK_SKEW_SECONDS) * 1000)
     return verified
   }
 
