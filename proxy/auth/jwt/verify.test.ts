@@ -84,6 +84,13 @@ t.test('the token cache is bounded and evicts the least recently used', async (t
   t.equal(cache.get('c', 0), 3)
   t.equal(cache.get('c', 1000), undefined, 'expired')
   t.equal(cache.size, 1)
+  // Keyed by the tail, but only the exact string hits.
+  const tail = 'x'.repeat(43)
+  const long = new TokenCache<string>(10)
+  long.set(`header.payload.${tail}`, 'verified', 1000)
+  t.equal(long.get(`header.payload.${tail}`, 0), 'verified')
+  t.equal(long.get(`header.forged.${tail}`, 0), undefined, 'same tail, another token: a miss')
+  t.equal(long.get(`header.payload.${tail}`, 0), 'verified', 'and the entry is still there')
   const off = new TokenCache<number>(0)
   off.set('a', 1, 1000)
   t.equal(off.get('a', 0), undefined)
