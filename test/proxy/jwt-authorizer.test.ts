@@ -267,3 +267,21 @@ t.test('$context.authorizer: principalId is sub, claims and scopes of the token'
   const res = await call(`Bearer ${token}`)
   t.equal((res.json() as { headers: Record<string, string> }).headers.authorization, `Bearer ${token}`)
 })
+
+t.test('identity sources: a query string parameter; a source that cannot carry a token is a config error (500)', async (t) => {
+  const fromQuery = jwtAuthorizer(issuer, { name: 'default/qs', identitySources: ['$request.querystring.access_token'] })
+  const fromContext = jwtAuthorizer(issuer, { name: 'default/ctx', identitySources: ['$context.identity.sourceIp'] })
+  const routes = [
+    route('GET /pets', integration({ uri: `${backend.origin}/pets` }), { authorizationType: 'JWT', authorizer: fromQuery.name }),
+    route('GET /broken', integration({ uri: `${backend.origin}/broken` }), { authorizationType: 'JWT', authorizer: fromContext.name }),
+  ]
+  const gw2 = await startGateway(gatewayConfig([api('qs', routes, { protocol: 'HTTP', stages: [stage('$default')], authorizers: [fromContext, fromQuery] })]), { jwtKeys: keys })
+  t.teardown(() => gw2.close())
+  const token = await issuer.mint({ aud: AUDIENCE })
+  t.equal((await gw2.fetch('qs', `/pets?access_token=${token}`)).status, 200)
+  assertUnauthorized(t, await gw2.fetch('qs', '/pets', { headers: { authorization: `Bearer ${token}` } }))
+  const broken = await gw2.fetch('qs', '/broken', { headers: { authorization: `Bearer ${token}` } })
+  t.equal(broken.status, 500)
+  t.same(broken.json(), { message: 'Internal Server Error' })
+  t.match(gw2.logs.join('\n'), /identity source \$context\.identity\.sourceIp cannot carry a JWT/)
+})
