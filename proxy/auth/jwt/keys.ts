@@ -6,7 +6,8 @@
 //
 // Rotation: a `kid` the cached set lacks triggers one refetch, at most once per
 // `minRefetchIntervalMs` per URL (a flood of made-up kids costs the issuer one request per
-// interval); a set older than `maxAgeMs` is refetched on next use, so removed keys stop verifying.
+// interval); a set older than `maxAgeMs` is refetched in the background on next use, so removed
+// keys stop verifying once that refetch is in.
 // Failure is closed: a set that could never be fetched verifies nothing (the token is refused);
 // a set fetched before keeps verifying with the keys the issuer served while a refresh fails
 // (stale-if-error), and a failed fetch is retried no sooner than `failureBackoffMs` later.
@@ -85,10 +86,13 @@ export class JwtKeyStore {
       this.sets.set(uri, set)
     }
     const now = Date.now()
-    if (set.value === null || now - set.okAt >= this.maxAgeMs) await this.refresh(set, now, () => this.fetchKeys(uri, set!))
+    const load = () => this.fetchKeys(uri, set!)
+    if (set.value === null) await this.refresh(set, now, load)
+    // Stale: refreshed in the background (stale-while-revalidate); the keys in hand answer this one.
+    else if (now - set.okAt >= this.maxAgeMs) void this.refresh(set, now, load)
     let jwk = findKey(set.value, kid, alg)
     if (jwk === undefined && set.value !== null && Date.now() - set.attemptedAt >= this.minRefetchIntervalMs) {
-      await this.refresh(set, Date.now(), () => this.fetchKeys(uri, set!))
+      await this.refresh(set, Date.now(), load)
       jwk = findKey(set.value, kid, alg)
     }
     if (set.value === null) throw NO_KEYS
