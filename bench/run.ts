@@ -15,6 +15,7 @@
 //   npm run bench -- --profile /tmp/prof                 # --cpu-prof the Tollgate process
 //   npm run bench -- --targets bare,tollgate --no-pin
 //   npm run bench -- --upstream nginx                    # a cheaper upstream (see docs/benchmarks.md)
+//   npm run bench -- --targets bare,tollgate,jwt         # add the JWT-protected route (bench/tollgate-jwt-target.ts)
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
@@ -52,6 +53,8 @@ interface Target {
   readonly name: string
   readonly url: string
   readonly host?: string
+  /** Headers sent with every request (the JWT target's Authorization). */
+  readonly headers?: Readonly<Record<string, string>>
   readonly pid: number
   readonly samples: Sample[]
 }
@@ -105,10 +108,13 @@ function pinProcess(pid: number, cpuList: string): void {
   if (r.status !== 0) throw new Error(`taskset failed for ${pid}: ${r.stderr}`)
 }
 
-function forkChild(file: string, args: string[], execArgv: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+function forkChild(file: string, args: string[], execArgv: string[] = []): Promise<{ child: ChildProcess; port: number; headers?: Record<string, string> }> {
   return new Promise((resolvePort, reject) => {
     const child = fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    child.once('message', (m) => resolvePort({ child, port: (m as { port: number }).port }))
+    child.once('message', (m) => {
+      const { port, headers } = m as { port: number; headers?: Record<string, string> }
+      resolvePort({ child, port, ...(headers !== undefined ? { headers } : {}) })
+    })
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)))
   })
 }
@@ -118,6 +124,7 @@ type LoadResult = Pick<Sample, 'rps' | 'p50ms' | 'p99ms' | 'errors'> & { request
 async function wrk(target: Target, seconds: number, opts: Options): Promise<LoadResult> {
   const args = ['-t', '1', '-c', String(opts.connections), '-d', `${seconds}s`, '--latency']
   if (target.host) args.push('-H', `Host: ${target.host}`)
+  for (const [name, value] of Object.entries(target.headers ?? {})) args.push('-H', `${name}: ${value}`)
   args.push(target.url)
   const out = await new Promise<string>((done) => {
     const p = opts.pin ? spawn('taskset', ['-c', opts.pin.load, 'wrk', ...args]) : spawn('wrk', args)
@@ -145,7 +152,7 @@ async function wrk(target: Target, seconds: number, opts: Options): Promise<Load
 }
 
 async function cannon(target: Target, seconds: number, opts: Options): Promise<LoadResult> {
-  const headers = target.host ? { host: target.host } : {}
+  const headers = { ...(target.host ? { host: target.host } : {}), ...target.headers }
   const r = await autocannon({ url: target.url, headers, connections: opts.connections, duration: seconds })
   return { requests: r.requests.total, rps: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, errors: r.errors + r.non2xx }
 }
@@ -294,10 +301,10 @@ async function main(): Promise<void> {
     if (opts.pin) pinProcess(up.pid, opts.pin.upstream)
     const targets: Target[] = []
     const startNode = async (name: string, file: string, path: string, host: boolean, execArgv: string[] = []) => {
-      const { child, port } = await forkChild(file, [`--upstream=${up.port}`], execArgv)
+      const { child, port, headers } = await forkChild(file, [`--upstream=${up.port}`], execArgv)
       children.push(child)
       if (opts.pin) pinProcess(child.pid!, opts.pin.target)
-      targets.push({ name, url: `http://127.0.0.1:${port}${path}`, host: host ? `bench.execute-api.localhost:${port}` : undefined, pid: child.pid!, samples: [] })
+      targets.push({ name, url: `http://127.0.0.1:${port}${path}`, host: host ? `bench.execute-api.localhost:${port}` : undefined, headers, pid: child.pid!, samples: [] })
       stops.push(() => {
         if (child.connected) child.send('stop')
       })
@@ -307,6 +314,7 @@ async function main(): Promise<void> {
       const profile = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`]
       await startNode('tollgate HTTP_PROXY', join(here, 'tollgate-target.js'), '/prod/pets/1', true, profile)
     }
+    if (wanted.has('jwt')) await startNode('tollgate JWT route', join(here, 'tollgate-jwt-target.js'), '/prod/pets/1', true)
     for (const other of values.compare?.split(',') ?? []) {
       await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
     }
@@ -376,6 +384,12 @@ async function main(): Promise<void> {
     const tg = targets.find((t) => t.name === 'tollgate HTTP_PROXY')
     if (tg !== undefined && tg !== base) {
       console.log(`\ntollgate / bare undici: ${median(tg.samples.map((s, i) => s.rps / base.samples[i]!.rps)).toFixed(3)}x throughput (target >= 0.95)`)
+    }
+    const jwt = targets.find((t) => t.name === 'tollgate JWT route')
+    if (tg !== undefined && jwt !== undefined) {
+      const rps = median(jwt.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
+      const cpu = median(jwt.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
+      console.log(`JWT route / pass-through: ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request`)
     }
   } finally {
     for (const stop of stops) stop()

@@ -3,6 +3,7 @@
 // array with stage variables resolved, URIs split, mappings and patterns compiled.
 // A route that cannot be built answers 500 (API_CONFIGURATION_ERROR) and is reported in
 // `problems`; it never blocks the rest of the config.
+import type { JwtKeyStore } from './auth/jwt/keys.js'
 import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
 import { corsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
@@ -18,6 +19,8 @@ import type { ApiRuntime, RouteRuntime, Runtime, StageRuntime } from './runtime.
 export interface BuildOptions {
   /** Request body limit, named by the 413 message. Default 10 MiB. */
   readonly maxBodyBytes?: number
+  /** JWT signing keys, cached across builds (the gateway's); absent: each JWT route fetches its own. */
+  readonly jwtKeys?: JwtKeyStore
 }
 
 function brokenRoute(message: string): Handler {
@@ -51,6 +54,7 @@ function buildRouter(routes: readonly RouteConfig[]): RevisionRouting {
 interface BuildShared {
   readonly gateway: GatewayConfig
   readonly metering: MeteringIndex
+  readonly jwtKeys: JwtKeyStore | undefined
   /** Upstream origins seen (connection pools are made for them). */
   readonly origins: Set<string>
   /** Routes that could not be built, with the reason. */
@@ -64,7 +68,7 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shar
     if (integration.uri !== null) origins.add(integration.uri.origin)
     const handlers: Handler[] = []
     for (const pipelineStage of PIPELINE) {
-      const handler = pipelineStage.build({ api, stage, route, integration, metering, gateway: shared.gateway })
+      const handler = pipelineStage.build({ api, stage, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
       if (handler !== null) handlers.push(handler)
     }
     return { key: route.key, config: route, handlers }
@@ -122,7 +126,7 @@ export function build(config: GatewayConfig, options: BuildOptions = {}): Runtim
   const problems: string[] = []
   const apis = new Map<string, ApiRuntime>()
   const metering = buildMeteringIndex(config)
-  const shared: BuildShared = { gateway: config, metering, origins, problems }
+  const shared: BuildShared = { gateway: config, metering, jwtKeys: options.jwtKeys, origins, problems }
   for (const api of config.apis) apis.set(api.id.toLowerCase(), buildApi(api, maxBodyBytes, shared))
   return {
     config,

@@ -7,6 +7,7 @@
 // the new runtime stay open (they are keyed by origin and reference-counted).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { JwtKeyStore } from './auth/jwt/keys.js'
 import { build } from './build.js'
 import type { GatewayConfig } from './config/schema.js'
 import { assertValidConfig } from './config/validate.js'
@@ -56,6 +57,8 @@ export interface GatewayOptions {
    * closed by close(); a meter passed in (e.g. ResilientMeter over Redis) is the caller's to close.
    */
   meter?: Meter
+  /** Signing keys of JWT issuers (JWT, COGNITO_USER_POOLS routes), cached for the gateway's life. Default: a store with the default timeouts. */
+  jwtKeys?: JwtKeyStore
 }
 
 export interface Gateway {
@@ -87,6 +90,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
   const deadlines = new Deadlines()
   const ownMeter = opts.meter === undefined ? new MemoryMeter() : null
   const services: Services = { pools, deadlines, maxBodyBytes: limits.maxBodyBytes, meter: opts.meter ?? ownMeter! }
+  const jwtKeys = opts.jwtKeys ?? new JwtKeyStore()
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {
     log(`error: request ${ctx.requestId} (${ctx.api.id} ${ctx.stage.name} ${ctx.route.key}) failed: ${(err as Error)?.stack ?? String(err)}`)
@@ -135,7 +139,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     },
     apply(config: unknown): void {
       assertValidConfig(config)
-      const runtime = build(config, { maxBodyBytes: limits.maxBodyBytes })
+      const runtime = build(config, { maxBodyBytes: limits.maxBodyBytes, jwtKeys })
       for (const problem of runtime.problems) log(`config ${config.hash.slice(0, 12)}: ${problem} (the route answers 500)`)
       for (const line of meteringChanges(live?.runtime.metering, runtime.metering)) log(line)
       pools.acquire(runtime.origins)

@@ -1,6 +1,7 @@
 // What a pipeline stage is: `{ name, build }`. `build` runs at config load, once per route and
 // stage, and returns the handler for that route, or null where the stage does not apply (so a
 // disabled feature costs nothing per request: the route's handler array simply lacks it).
+import type { JwtKeyStore } from '../auth/jwt/keys.js'
 import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
 import type { CompiledIntegration } from '../integrations/compile.js'
@@ -17,6 +18,8 @@ export interface StageInput {
   readonly metering: MeteringIndex
   /** The whole config (account-wide settings: ARN region/account, IAM identities). */
   readonly gateway: GatewayConfig
+  /** JWT signing keys of the gateway process (JWT, COGNITO_USER_POOLS routes); kept across configs. */
+  readonly jwtKeys?: JwtKeyStore
 }
 
 export interface PipelineStage {
