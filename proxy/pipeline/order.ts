@@ -5,12 +5,13 @@
 //                      runs. Routing itself (host → API, first segment → stage, path → route)
 //                      happens in dispatch.ts on the normalized path; this row delivers the
 //                      captured path parameters to the rest of the chain.
-//   -- future slots (being built): --
+//   -- future slot (being built): --
 //   cors               before policy and authorize: a preflight OPTIONS carries no credentials
 //                      and must be answered without them.
-//   policy             resource policy (source IP, identity, caller namespace): cheapest
-//                      rejection, before any authorizer is called.
 //   -- --
+//   policy             resource policy (source IP, caller namespace): cheapest rejection,
+//                      before any authorizer is called (an explicit Deny never reaches one).
+//                      AWS_IAM routes combine it with IAM policies in authorize instead.
 //   authorize          IAM / Lambda / JWT / Cognito; its identity feeds meter and mappings
 //                      (an AUTHORIZER API key source reads its usageIdentifierKey).
 //   meter              API key, throttle, quota: after authorize so unauthenticated traffic
@@ -29,10 +30,11 @@
 import { authorize } from './authorize.js'
 import { integrate } from './integrate.js'
 import { meter } from './meter.js'
+import { policy } from './policy.js'
 import { respond } from './respond.js'
 import { route } from './route.js'
 import { transformRequest } from './transform-request.js'
 import { transformResponse } from './transform-response.js'
 import type { PipelineStage } from './types.js'
 
-export const PIPELINE: readonly PipelineStage[] = [route, authorize, meter, transformRequest, integrate, transformResponse, respond]
+export const PIPELINE: readonly PipelineStage[] = [route, policy, authorize, meter, transformRequest, integrate, transformResponse, respond]
