@@ -6,6 +6,7 @@
 // and lets in-flight requests finish within the drain timeout, then exits.
 import { readFile } from 'node:fs/promises'
 import { createGateway, type Gateway } from '../proxy/gateway.js'
+import { ipRanges } from '../proxy/auth/ip.js'
 import { createAdminServer, type AdminServer } from '../proxy/admin.js'
 import { createMeter } from '../proxy/metering/create-meter.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
@@ -30,7 +31,7 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
   // Metering: Redis behind ResilientMeter with --redis-url (the fleet shares buckets and quotas), else this process's memory.
   const metering = createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
   await metering.ready()
-  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter })
+  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter, trustedProxies: ipRanges(opts.trustedProxies ?? []) })
   let draining = false
   // The usage API changes quotas (UpdateUsage): only with a token, as the admin port listens on every interface.
   const usage = adminToken === '' ? () => false : usageApi({ config: () => gateway.config, meter: metering.meter, token: adminToken })

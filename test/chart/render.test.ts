@@ -169,6 +169,9 @@ for (const sc of scenarios) {
       } else {
         t.notOk(f.has('admin-token-file'), 'no usage API without a token')
       }
+      // Trusted proxies for X-Forwarded-For: one comma-separated flag, absent by default (trust none).
+      if (values.proxy.trustedProxies.length > 0) t.equal(f.get('trusted-proxies'), values.proxy.trustedProxies.join(','))
+      else t.notOk(f.has('trusted-proxies'), 'no trusted proxies by default')
       const cacheMount = c.volumeMounts.find((m: Any) => m.mountPath === '/var/lib/tollgate')
       t.ok(pod.volumes.find((v: Any) => v.name === cacheMount?.name)?.emptyDir, 'config cache on an emptyDir')
       const grace = Number(f.get('shutdown-grace-seconds'))

@@ -67,6 +67,7 @@ export const scenarios: Scenario[] = [
         podDisruptionBudget: { maxUnavailable: '25%' },
         terminationGracePeriodSeconds: 60,
         drainTimeoutSeconds: 40,
+        trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
         usageApi: { tokenSecret: 'usage-api', tokenKey: 'bearer' },
         service: { type: 'NodePort', nodePort: 30080 },
       },
