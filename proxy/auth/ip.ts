@@ -47,13 +47,18 @@ export function parseCidr(text: string): Cidr | string {
   return { address, prefix, family }
 }
 
-/** A set of ranges, matched against one address at a time. */
+/**
+ * A set of ranges, matched against one address at a time. IPv4 and IPv6 ranges are kept apart:
+ * an IPv4 caller is matched against IPv4 ranges only (a BlockList would also match it against
+ * ::/0 through its mapped form), an IPv6 caller against IPv6 ranges.
+ */
 export class IpRanges {
-  private readonly list = new BlockList()
+  private readonly v4 = new BlockList()
+  private readonly v6 = new BlockList()
   readonly size: number
 
   constructor(ranges: readonly Cidr[]) {
-    for (const r of ranges) this.list.addSubnet(r.address, r.prefix, r.family)
+    for (const r of ranges) (r.family === 'ipv4' ? this.v4 : this.v6).addSubnet(r.address, r.prefix, r.family)
     this.size = ranges.length
   }
 
@@ -62,7 +67,8 @@ export class IpRanges {
     if (this.size === 0) return false
     const address = normalizeIp(ip)
     const family = ipFamily(address)
-    return family !== null && this.list.check(address, family)
+    if (family === 'ipv4') return this.v4.check(address, 'ipv4')
+    return family === 'ipv6' && this.v6.check(address, 'ipv6')
   }
 }
 

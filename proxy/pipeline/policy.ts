@@ -35,10 +35,10 @@ function policyOf(api: ApiConfig, gateway: GatewayConfig): ResourcePolicy {
 
 function deny(ctx: RequestContext, arn: string, explicit: boolean): void {
   ctx.done = true
-  ctx.api.responses.send(ctx.res, 'RESOURCE_POLICY_DENIED', ctx, {
-    message: resourcePolicyDenialMessage(arn, explicit),
-    close: unreadChunkedBody(ctx.req),
-  })
+  const close = unreadChunkedBody(ctx.req)
+  // REST: AWS's message naming the resource; HTTP APIs (no resource policies on AWS) answer as they answer any denial.
+  const message = ctx.api.protocol === 'REST' ? resourcePolicyDenialMessage(arn, explicit) : undefined
+  ctx.api.responses.send(ctx.res, 'RESOURCE_POLICY_DENIED', ctx, message === undefined ? { close } : { message, close })
 }
 
 export const policy: PipelineStage = {
