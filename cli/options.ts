@@ -135,6 +135,7 @@ const SPEC = {
   'endpoint-port': { type: 'string' },
   'hold-off-ms': { type: 'string' },
   'trusted-proxies': { type: 'string', multiple: true },
+  'pod-namespace-index': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -242,6 +243,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       endpointScheme: scheme,
       endpointPort: isOperator ? port(values['endpoint-port'], 8080, '--endpoint-port') : 8080,
       holdOffMs: holdOff,
+      podNamespaceIndex: bool(values['pod-namespace-index'], false, '--pod-namespace-index'),
       kubeconfig: env.KUBECONFIG ?? '',
     },
     usage: {
@@ -388,6 +390,8 @@ Options of operator (see docs/operations.md; flags as --name=value):
       --domain NAME               Execute-api domain (default localhost).
       --endpoint-scheme http|https, --endpoint-port N   Endpoint URLs written to status (default http, 8080).
       --hold-off-ms N             Coalesce changes for N ms before compiling (default 100).
+      --pod-namespace-index true|false  Watch Pods cluster-wide and send the proxies their address → namespace
+                                  index, for tollgate:SourceNamespace in resource policies (default false).
       --host ADDR                 Listen address (default 0.0.0.0).
   Env: KUBECONFIG (else in-cluster), POD_NAME (Lease holder identity), POD_NAMESPACE.
 `

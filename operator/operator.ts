@@ -23,6 +23,7 @@ import { desiredStatuses, type FleetState } from './kube/status.js'
 import { FleetRegistry } from './kube/fleet.js'
 import { OperatorMetrics } from './metrics.js'
 import { KeyGenerator } from './kube/generated-keys.js'
+import { startPodIndex, type PodIndexSource } from './kube/pod-addresses.js'
 
 export interface OperatorOptions {
   /** Config stream port (WebSocket /v1/config); 0 picks a free one. */
@@ -43,6 +44,11 @@ export interface OperatorOptions {
   endpointPort: number
   /** Coalescing delay between a change and the compile (default 100 ms). */
   holdOffMs: number
+  /**
+   * Watch Pods cluster-wide and publish their address → namespace index to the proxies, for
+   * tollgate:SourceNamespace in resource policies (ADR 0006). Needs list/watch on pods.
+   */
+  podNamespaceIndex?: boolean
   /** Durations, shortened by tests. */
   timing?: {
     leaseDurationMs?: number
@@ -51,6 +57,8 @@ export interface OperatorOptions {
     watchBackoff?: { initialMs: number; maxMs: number }
     statusBackoff?: { initialMs: number; maxMs: number }
     heartbeatMs?: number
+    /** Coalescing of pod changes before the pod index is published (default 1000 ms). */
+    podIndexHoldOffMs?: number
     /** Fleet reports across replicas (fleet.ts): debounce, refresh and staleness. */
     fleet?: { debounceMs?: number; refreshMs?: number; staleMs?: number }
   }
@@ -186,6 +194,17 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     scheduleRefresh()
   })
   registry?.onChange(scheduleRefresh)
+  const pods: PodIndexSource | null = opts.podNamespaceIndex
+    ? startPodIndex(kc, {
+        log,
+        ...(timing.podIndexHoldOffMs !== undefined ? { holdOffMs: timing.podIndexHoldOffMs } : {}),
+        ...(timing.watchBackoff ? { backoff: timing.watchBackoff } : {}),
+        publish: (index) => {
+          stream.publishPods(index)
+          log(`published pod index (${index.length} addresses)`)
+        },
+      })
+    : null
 
   const streamServer: Server = createServer((_req, res) => res.writeHead(404).end())
   stream.attach(streamServer)
@@ -248,6 +267,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
       if (holdOff) clearTimeout(holdOff)
       if (refreshTimer) clearTimeout(refreshTimer)
       await source.stop()
+      await pods?.stop()
       await registry?.stop()
       writer.stop()
       await elector.stop(stopOpts.releaseLease ?? true)
