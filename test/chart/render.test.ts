@@ -133,6 +133,8 @@ for (const sc of scenarios) {
       t.equal(f.get('domain'), values.gateway.domain)
       t.equal(f.get('endpoint-scheme'), values.gateway.endpointScheme)
       t.equal(f.get('endpoint-port'), String(values.gateway.endpointPort))
+      if (values.operator.podNamespaceIndex) t.equal(f.get('pod-namespace-index'), 'true', 'the pod index is on')
+      else t.notOk(f.has('pod-namespace-index'), 'no pod index by default')
       const podNs = c.env.find((e: Any) => e.name === 'POD_NAMESPACE')
       t.same(podNs?.valueFrom, { fieldRef: { fieldPath: 'metadata.namespace' } }, 'POD_NAMESPACE from the downward API')
       t.equal(c.livenessProbe.httpGet.path, '/healthz', 'liveness on /healthz')

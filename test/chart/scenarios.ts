@@ -46,7 +46,7 @@ export const scenarios: Scenario[] = [
         extraArgs: ['--log-level=debug'],
         extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=384' }],
       },
-      operator: { podAnnotations: { 'example.com/owner': 'platform' } },
+      operator: { podAnnotations: { 'example.com/owner': 'platform' }, podNamespaceIndex: true },
       metrics: { serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'prometheus' } } },
     },
   },
