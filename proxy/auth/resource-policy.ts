@@ -8,7 +8,8 @@
 //
 // Principal: "*" or {"AWS": "*"} matches every caller; a principal naming IAM ARNs or account
 // ids matches a SigV4 caller with that identity (anonymous callers match only "*"). NotPrincipal
-// is not supported: a statement with it never matches. Conditions: conditions.ts.
+// is not supported (an Allow with it never applies, a Deny with it always does). Conditions:
+// conditions.ts.
 import type { RequestContext } from '../context.js'
 import { compileCondition, conditionHolds, type CompiledCondition, type ConditionProblem } from './conditions.js'
 import { evaluatePolicy, INVOKE_ACTION, parsePolicy, PolicyError, type Policy, type PolicyDecision, type Statement } from './policy.js'
@@ -117,7 +118,8 @@ function principalMatches(principal: unknown, ctx: RequestContext): boolean {
 }
 
 function extraMatches(policy: ResourcePolicy, stmt: Statement, ctx: RequestContext): boolean {
-  if (stmt.notPrincipal !== null) return false
+  // NotPrincipal is refused by the compiler; should it reach a proxy, it never allows and a Deny with it applies.
+  if (stmt.notPrincipal !== null) return stmt.effect === 'Deny'
   if (stmt.principal !== null && !principalMatches(stmt.principal, ctx)) return false
   const condition = policy.conditions[stmt.index] ?? null
   if (condition === null) return true
