@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { hostname } from 'node:os'
 import { PLAN_LABEL_PREFIX, labelKeyProblem } from './keys/manifests.js'
 import type { OperatorOptions } from '../operator/operator.js'
+import { parseCidr } from '../proxy/auth/ip.js'
 
 export interface CommonOptions {
   files: string[]
@@ -28,6 +29,8 @@ export interface RunOptions extends CommonOptions {
   adminPort?: number
   /** File holding a bearer token the usage API then requires. */
   adminTokenFile?: string
+  /** Peers (CIDRs) whose X-Forwarded-For gives the caller's source IP; [] trusts none. */
+  trustedProxies?: string[]
 }
 
 export interface ProxyOptions {
@@ -47,6 +50,8 @@ export interface ProxyOptions {
   adminTokenFile?: string
   shutdownGraceMs: number
   drainTimeoutMs: number
+  /** Peers (CIDRs) whose X-Forwarded-For gives the caller's source IP; [] trusts none. */
+  trustedProxies?: string[]
 }
 
 export interface UsageOptions {
@@ -133,6 +138,8 @@ const SPEC = {
   'endpoint-scheme': { type: 'string' },
   'endpoint-port': { type: 'string' },
   'hold-off-ms': { type: 'string' },
+  'trusted-proxies': { type: 'string', multiple: true },
+  'pod-namespace-index': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -187,6 +194,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
   const isOperator = command === 'operator'
   const scheme = values['endpoint-scheme'] ?? 'http'
   if (scheme !== 'http' && scheme !== 'https') throw new UsageError(`--endpoint-scheme must be http or https, got ${JSON.stringify(scheme)}`)
+  const trustedProxies = cidrList(values['trusted-proxies'] ?? [], '--trusted-proxies')
   const holdOff = Number(values['hold-off-ms'] ?? 100)
   if (!Number.isInteger(holdOff) || holdOff < 0) throw new UsageError(`--hold-off-ms must be a whole number of milliseconds, got ${JSON.stringify(values['hold-off-ms'])}`)
   return {
@@ -206,6 +214,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       ...accountThrottle(values['account-rate-limit'], values['account-burst-limit']),
       adminPort: port(values['admin-port'], 9090, '--admin-port'),
       ...(values['admin-token-file'] !== undefined ? { adminTokenFile: values['admin-token-file'] } : {}),
+      trustedProxies,
     },
     backendPort: port(values['backend-port'], 9000, '--backend-port'),
     proxy: {
@@ -222,6 +231,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       adminTokenFile: values['admin-token-file'] ?? '',
       shutdownGraceMs: seconds(values['shutdown-grace-seconds'], 5, '--shutdown-grace-seconds'),
       drainTimeoutMs: seconds(values['drain-timeout-seconds'], 25, '--drain-timeout-seconds'),
+      trustedProxies,
     },
     keysImport: keysImportOptions(command === 'keys', files, values),
     operator: {
@@ -239,6 +249,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       endpointPort: isOperator ? port(values['endpoint-port'], 8080, '--endpoint-port') : 8080,
       holdOffMs: holdOff,
       ...arnOptions(values.region, values['account-id']),
+      podNamespaceIndex: bool(values['pod-namespace-index'], false, '--pod-namespace-index'),
       kubeconfig: env.KUBECONFIG ?? '',
     },
     usage: {
@@ -252,6 +263,16 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       tokenFile: values['admin-token-file'] ?? '',
     },
   }
+}
+
+/** Comma-separated (and repeatable) CIDRs or addresses; a bad one is a usage error naming it. */
+function cidrList(values: string[], flag: string): string[] {
+  const list = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')
+  for (const entry of list) {
+    const parsed = parseCidr(entry)
+    if (typeof parsed === 'string') throw new UsageError(`${flag}: ${parsed}`)
+  }
+  return list
 }
 
 /** "name" → "namespace/name" (namespace from -n, default "default"); "ns/name" as is. */
@@ -343,6 +364,8 @@ Options of run (metering, docs/usage-plans.md):
       --account-burst-limit N     Account-wide default burst (default 5000).
       --admin-port N              Admin listener on --host: /healthz, /readyz, the usage API (default 9090; 0 picks one).
       --admin-token-file PATH     Require this bearer token on the usage API.
+      --trusted-proxies CIDRS     Peers whose X-Forwarded-For gives the caller's source IP (aws:SourceIp,
+                                  $context.identity.sourceIp), e.g. 10.0.0.0/8,fd00::/8 (default: none, the peer is the source).
 
 Options of keys import (YAML on stdout by default: tollgate keys import -f keys.csv | kubectl apply -f -):
   -f, --file FILE                 AWS API key file: header row, Name and Key columns ('-' reads stdin).
@@ -371,6 +394,8 @@ Options of proxy (see docs/operations.md):
       --admin-token-file PATH     Serve the usage API on the admin port, requiring this bearer token.
       --shutdown-grace-seconds N  After SIGTERM: not ready, still serving, for N s (default 5).
       --drain-timeout-seconds N   Then: stop accepting and let requests finish for up to N s (default 25).
+      --trusted-proxies CIDRS     Peers (load balancers, ingress) whose X-Forwarded-For gives the caller's source IP
+                                  (docs/authorization/resource-policies.md); default: none, the peer is the source.
 
 Options of operator (see docs/operations.md; flags as --name=value):
       --stream-port N             Config stream for the proxies, WebSocket /v1/config (default 8081).
@@ -384,6 +409,8 @@ Options of operator (see docs/operations.md; flags as --name=value):
       --region R / --account-id N Region and account in method ARNs (default us-east-1 / 000000000000).
       --endpoint-scheme http|https, --endpoint-port N   Endpoint URLs written to status (default http, 8080).
       --hold-off-ms N             Coalesce changes for N ms before compiling (default 100).
+      --pod-namespace-index true|false  Watch Pods cluster-wide and send the proxies their address → namespace
+                                  index, for tollgate:SourceNamespace in resource policies (default false).
       --host ADDR                 Listen address (default 0.0.0.0).
   Env: KUBECONFIG (else in-cluster), POD_NAME (Lease holder identity), POD_NAMESPACE.
 `

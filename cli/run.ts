@@ -2,6 +2,7 @@
 // serves them in-process, and re-applies on every file change without a restart. A bad edit
 // is reported (file, resource, field, reason) and the previous version keeps serving.
 import { createGateway, type Gateway } from '../proxy/gateway.js'
+import { ipRanges } from '../proxy/auth/ip.js'
 import type { GatewayConfig } from '../proxy/config/schema.js'
 import { readFile } from 'node:fs/promises'
 import { createAdminServer, type AdminServer } from '../proxy/admin.js'
@@ -52,7 +53,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   const meter = deps.meter ?? made!.meter
   if (made?.kind === 'redis') log(`metering on Redis (${redactUrl(opts.redisUrl ?? '')}); stages fail open to local buckets unless meteringFailureMode: CLOSED`)
   await made?.ready()
-  const gateway = createGateway({ meter, log })
+  const gateway = createGateway({ meter, log, trustedProxies: ipRanges(opts.trustedProxies ?? []) })
   const { port } = await gateway.listen(opts.port, opts.host)
   const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))

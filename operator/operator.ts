@@ -23,6 +23,7 @@ import { desiredStatuses, type FleetState } from './kube/status.js'
 import { FleetRegistry } from './kube/fleet.js'
 import { OperatorMetrics } from './metrics.js'
 import { KeyGenerator } from './kube/generated-keys.js'
+import { startPodIndex, type PodIndexSource } from './kube/pod-addresses.js'
 
 export interface OperatorOptions {
   /** Config stream port (WebSocket /v1/config); 0 picks a free one. */
@@ -45,6 +46,11 @@ export interface OperatorOptions {
   holdOffMs: number
   /** Region and account in ARNs (--region, --account-id); absent: us-east-1 / 000000000000. */
   arn?: { region: string; accountId: string }
+  /**
+   * Watch Pods cluster-wide and publish their address → namespace index to the proxies, for
+   * tollgate:SourceNamespace in resource policies (ADR 0007). Needs list/watch on pods.
+   */
+  podNamespaceIndex?: boolean
   /** Durations, shortened by tests. */
   timing?: {
     leaseDurationMs?: number
@@ -53,6 +59,8 @@ export interface OperatorOptions {
     watchBackoff?: { initialMs: number; maxMs: number }
     statusBackoff?: { initialMs: number; maxMs: number }
     heartbeatMs?: number
+    /** Coalescing of pod changes before the pod index is published (default 1000 ms). */
+    podIndexHoldOffMs?: number
     /** Fleet reports across replicas (fleet.ts): debounce, refresh and staleness. */
     fleet?: { debounceMs?: number; refreshMs?: number; staleMs?: number }
   }
@@ -189,6 +197,17 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     scheduleRefresh()
   })
   registry?.onChange(scheduleRefresh)
+  const pods: PodIndexSource | null = opts.podNamespaceIndex
+    ? startPodIndex(kc, {
+        log,
+        ...(timing.podIndexHoldOffMs !== undefined ? { holdOffMs: timing.podIndexHoldOffMs } : {}),
+        ...(timing.watchBackoff ? { backoff: timing.watchBackoff } : {}),
+        publish: (index) => {
+          stream.publishPods(index)
+          log(`published pod index (${index.length} addresses)`)
+        },
+      })
+    : null
 
   const streamServer: Server = createServer((_req, res) => res.writeHead(404).end())
   stream.attach(streamServer)
@@ -251,6 +270,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
       if (holdOff) clearTimeout(holdOff)
       if (refreshTimer) clearTimeout(refreshTimer)
       await source.stop()
+      await pods?.stop()
       await registry?.stop()
       writer.stop()
       await elector.stop(stopOpts.releaseLease ?? true)

@@ -7,6 +7,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Readable } from 'node:stream'
 import type { AuthorizerResult, CallerIdentity } from './auth/types.js'
 import type { CorsHeaders } from './cors.js'
+import type { NamespaceIndex } from './auth/namespace-index.js'
+import type { SourceIpResolver } from './auth/source-ip.js'
 import type { ContextKey } from './integrations/mapping.js'
 import type { Deadlines } from './integrations/deadlines.js'
 import type { ProxyCall } from './integrations/proxy-call.js'
@@ -23,6 +25,10 @@ export interface Services {
   readonly maxBodyBytes: number
   /** Throttle buckets and quotas (pipeline/meter.ts): MemoryMeter, or Redis behind ResilientMeter. */
   readonly meter: Meter
+  /** The caller's source IP: the socket peer, or X-Forwarded-For from trusted proxies (auth/source-ip.ts). */
+  readonly sourceIp: SourceIpResolver
+  /** Caller address → Kubernetes namespace (auth/namespace-index.ts); NO_NAMESPACE_INDEX standalone. */
+  readonly namespaces: NamespaceIndex
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null
@@ -68,6 +74,10 @@ export class RequestContext {
   apiKeyId: string | null
   /** CORS headers of the response (set by the cors stage); null: the API has no CORS configuration. */
   corsHeaders: CorsHeaders | null
+  /** The resolved source IP, computed on first use (null until then). */
+  private resolvedSourceIp: string | null
+  /** The caller's namespace once looked up (null: not yet; undefined: none). */
+  private resolvedNamespace: string | undefined | null
 
   // Integration request, set by transform-request.
   integrationMethod: string
@@ -118,6 +128,8 @@ export class RequestContext {
     this.identity = null
     this.apiKeyId = null
     this.corsHeaders = null
+    this.resolvedSourceIp = null
+    this.resolvedNamespace = null
     this.integrationMethod = ''
     this.integrationPath = ''
     this.integrationHeaders = EMPTY_INTEGRATION_HEADERS
@@ -144,8 +156,16 @@ export class RequestContext {
     return Array.isArray(value) ? value.join(',') : value
   }
 
+  /** The caller's address ($context.identity.sourceIp, aws:SourceIp): computed once, when first asked. */
   get sourceIp(): string {
-    return this.req.socket.remoteAddress ?? ''
+    if (this.resolvedSourceIp === null) this.resolvedSourceIp = this.services.sourceIp(this.req)
+    return this.resolvedSourceIp
+  }
+
+  /** The Kubernetes namespace of the caller's pod (tollgate:SourceNamespace); undefined when unknown. */
+  get sourceNamespace(): string | undefined {
+    if (this.resolvedNamespace === null) this.resolvedNamespace = this.services.namespaces.namespaceOf(this.sourceIp)
+    return this.resolvedNamespace
   }
 
   /** A $context variable readable by mappings. */

@@ -43,6 +43,8 @@ export type ResponseType =
   | 'API_NOT_FOUND'
   | 'MALFORMED_REQUEST'
   | 'METERING_UNAVAILABLE'
+  // A resource policy refused the request (AWS answers it with an IAM-style body, `Message`).
+  | 'RESOURCE_POLICY_DENIED'
 
 export interface ResponseDefinition {
   readonly status: number
@@ -50,6 +52,8 @@ export interface ResponseDefinition {
   readonly message: string | null
   /** `x-amzn-ErrorType` (REST only); null when AWS sends none. */
   readonly errorType: string | null
+  /** The body's key: `message`, or `Message` where AWS spells it so (resource policy denials). */
+  readonly messageKey?: 'Message'
 }
 
 export interface ResponseRow {
@@ -121,6 +125,13 @@ export const GATEWAY_RESPONSES: Readonly<Record<ResponseType, ResponseRow>> = {
   MALFORMED_REQUEST: { aws: false, rest: r(400, 'Bad Request', 'BadRequestException'), http: HTTP_BAD_REQUEST },
   // The metering store (Redis) is unreachable and the stage fails closed (Stage meteringFailureMode: CLOSED).
   METERING_UNAVAILABLE: { aws: false, rest: r(503, 'Service Unavailable', 'ServiceUnavailableException'), http: HTTP_UNAVAILABLE },
+  // The message names the principal and the methodArn (proxy/auth/resource-policy.ts); HTTP APIs have
+  // no resource policies on AWS, Tollgate answers them as HTTP APIs answer a denial.
+  RESOURCE_POLICY_DENIED: {
+    aws: false,
+    rest: { status: 403, message: 'User: anonymous is not authorized to perform: execute-api:Invoke', errorType: 'AccessDeniedException', messageKey: 'Message' },
+    http: HTTP_FORBIDDEN,
+  },
 }
 
 export type Protocol = 'REST' | 'HTTP'
@@ -130,11 +141,13 @@ interface Rendered {
   readonly status: number
   readonly body: Buffer
   readonly errorType: string | null
+  readonly messageKey: 'message' | 'Message'
 }
 
 function render(def: ResponseDefinition, limit: number): Rendered {
   const message = def.message === null ? null : def.message.replace('{limit}', String(limit))
-  return { status: def.status, body: Buffer.from(JSON.stringify({ message })), errorType: def.errorType }
+  const messageKey = def.messageKey ?? 'message'
+  return { status: def.status, body: Buffer.from(JSON.stringify({ [messageKey]: message })), errorType: def.errorType, messageKey }
 }
 
 /** The gateway responses of one API (or of the gateway, before an API is known). */
@@ -167,7 +180,7 @@ export class GatewayResponses {
       return
     }
     const rendered = this.rendered[type]
-    const body = opts?.message === undefined ? rendered.body : Buffer.from(JSON.stringify({ message: opts.message }))
+    const body = opts?.message === undefined ? rendered.body : Buffer.from(JSON.stringify({ [rendered.messageKey]: opts.message }))
     // Header names spelled as AWS sends them.
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/json',

@@ -22,6 +22,9 @@ import type { Meter } from './stores/meter.js'
 import { MemoryMeter } from './stores/memory-meter.js'
 import { meteringChanges } from './metering/changes.js'
 import { listenOn } from './listen.js'
+import type { IpRanges } from './auth/ip.js'
+import { NO_NAMESPACE_INDEX, type NamespaceIndex } from './auth/namespace-index.js'
+import { sourceIpResolver } from './auth/source-ip.js'
 
 export interface ProxyLimits {
   /** Request body limit (API Gateway's payload quota: 10 MiB). Larger → 413. */
@@ -59,6 +62,13 @@ export interface GatewayOptions {
   meter?: Meter
   /** Signing keys of JWT issuers (JWT, COGNITO_USER_POOLS routes), cached for the gateway's life. Default: a store with the default timeouts. */
   jwtKeys?: JwtKeyStore
+  /**
+   * Peers whose X-Forwarded-For is believed when resolving the caller's source IP
+   * (auth/source-ip.ts). Default: none, the socket peer is the source IP.
+   */
+  trustedProxies?: IpRanges
+  /** Caller address → namespace (tollgate:SourceNamespace). Default: none (standalone). */
+  namespaces?: NamespaceIndex
 }
 
 export interface Gateway {
@@ -89,8 +99,15 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
   const pools = new UpstreamPools({ ...DEFAULT_POOL_OPTIONS, connections: opts.upstreamConnections ?? DEFAULT_POOL_OPTIONS.connections })
   const deadlines = new Deadlines()
   const ownMeter = opts.meter === undefined ? new MemoryMeter() : null
-  const services: Services = { pools, deadlines, maxBodyBytes: limits.maxBodyBytes, meter: opts.meter ?? ownMeter! }
   const jwtKeys = opts.jwtKeys ?? new JwtKeyStore()
+  const services: Services = {
+    pools,
+    deadlines,
+    maxBodyBytes: limits.maxBodyBytes,
+    meter: opts.meter ?? ownMeter!,
+    sourceIp: sourceIpResolver(opts.trustedProxies ?? null),
+    namespaces: opts.namespaces ?? NO_NAMESPACE_INDEX,
+  }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {
     log(`error: request ${ctx.requestId} (${ctx.api.id} ${ctx.stage.name} ${ctx.route.key}) failed: ${(err as Error)?.stack ?? String(err)}`)

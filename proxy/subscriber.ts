@@ -7,8 +7,9 @@
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import WebSocket from 'ws'
-import { decodeSnapshot, PROXY_ID_HEADER, type ProxyMessage, type Snapshot } from './config/stream.js'
+import { decodeFrame, PROXY_ID_HEADER, type ProxyMessage, type Snapshot } from './config/stream.js'
 import type { Gateway } from './gateway.js'
+import type { PodNamespaceIndex } from './auth/namespace-index.js'
 
 export interface SubscriberOptions {
   /** ws:// or wss:// URL of the operator's stream, e.g. ws://tollgate-operator:8081/v1/config */
@@ -21,6 +22,8 @@ export interface SubscriberOptions {
   log: (line: string) => void
   /** Test seam for jitter; defaults to Math.random. */
   random?: () => number
+  /** Where the operator's pod address index goes (tollgate:SourceNamespace); absent: pods frames are ignored. */
+  namespaces?: PodNamespaceIndex
 }
 
 export interface Subscriber {
@@ -76,7 +79,16 @@ export function subscribe(gateway: Gateway, opts: SubscriberOptions): Subscriber
     let snapshot: Snapshot
     let hash = ''
     try {
-      snapshot = decodeSnapshot(frame)
+      const decoded = decodeFrame(frame)
+      if (decoded.type === 'pods') {
+        // The pod index is not part of the config: replaced whole, never ACKed.
+        if (opts.namespaces !== undefined) {
+          const { entries, skipped } = opts.namespaces.replace(decoded)
+          opts.log(`pod index ${decoded.version}: ${entries} addresses${skipped > 0 ? ` (${skipped} left out)` : ''}`)
+        }
+        return
+      }
+      snapshot = decoded
       hash = snapshot.hash
       if (gateway.config?.hash !== snapshot.hash) gateway.apply(snapshot.config)
     } catch (err) {

@@ -5,7 +5,7 @@ import type { ApiSpec } from '../../crds/api.js'
 import { canonicalJson, sha256Hex } from '../../proxy/config/hash.js'
 import type { AuthorizerConfig, CorsConfig, RevisionConfig } from '../../proxy/config/schema.js'
 import type { AuthorizerIndex } from './authorizers.js'
-import { parsePolicy, PolicyError } from '../../proxy/auth/policy.js'
+import { resourcePolicyProblems } from '../../proxy/auth/resource-policy.js'
 import { defaultApiId } from './apiid.js'
 import { compileCors, withPreflightRoutes } from './cors.js'
 import type { StageVariableUse } from './parameters.js'
@@ -51,12 +51,7 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
   if (protocol === 'REST' && cors.config !== undefined) routes = withPreflightRoutes(routes, cors.config)
   problems.push(...apiNotImplemented(spec))
   if (spec.policy !== undefined) {
-    try {
-      parsePolicy(spec.policy)
-    } catch (err) {
-      if (!(err instanceof PolicyError)) throw err
-      problems.push(error('spec.policy', 'InvalidPolicy', err.message))
-    }
+    for (const p of resourcePolicyProblems(spec.policy)) problems.push(error('spec.policy', p.reason, p.message))
   }
   entry.problems.push(...problems)
   return {

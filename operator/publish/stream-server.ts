@@ -5,7 +5,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { GatewayConfig } from '../../proxy/config/schema.js'
-import { encodeSnapshot, parseProxyMessage, PROXY_ID_HEADER, STREAM_PATH } from '../../proxy/config/stream.js'
+import { encodePods, encodeSnapshot, parseProxyMessage, PROXY_ID_HEADER, STREAM_PATH } from '../../proxy/config/stream.js'
 import { bearerMatches } from './token.js'
 
 export interface ProxyState {
@@ -31,6 +31,8 @@ interface Peer {
   socket: WebSocket
   state: ProxyState
   sentHash: string
+  /** Version of the pod index sent on this connection (0: none). */
+  sentPods: number
   alive: boolean
 }
 
@@ -39,6 +41,8 @@ export class ConfigStream {
   private readonly peers = new Set<Peer>()
   private current: { hash: string; frame: Buffer } | null = null
   private version = 0
+  /** The pod address index (ADR 0007), encoded once per version; null until one is published. */
+  private pods: { version: number; frame: Buffer } | null = null
   private readonly listeners = new Set<() => void>()
   private readonly heartbeat: NodeJS.Timeout
 
@@ -58,6 +62,13 @@ export class ConfigStream {
     this.version++
     this.current = { hash: config.hash, frame: encodeSnapshot({ type: 'snapshot', version: this.version, hash: config.hash, config }) }
     for (const peer of this.peers) this.send(peer)
+  }
+
+  /** Sends the pod address index (tollgate:SourceNamespace) to every proxy, and to each that connects later. */
+  publishPods(pods: Array<[string, string]>): void {
+    const version = (this.pods?.version ?? 0) + 1
+    this.pods = { version, frame: encodePods({ type: 'pods', version, pods }) }
+    for (const peer of this.peers) this.sendPods(peer)
   }
 
   get currentHash(): string {
@@ -94,6 +105,7 @@ export class ConfigStream {
     const peer: Peer = {
       socket,
       sentHash: '',
+      sentPods: 0,
       alive: true,
       state: { id, remoteAddress: req.socket.remoteAddress ?? '', connectedAt: new Date(), ackedHash: '', nack: null },
     }
@@ -112,6 +124,7 @@ export class ConfigStream {
         if (peer.sentHash === '') peer.sentHash = m.hash
         if (m.hash !== '') peer.state.ackedHash = m.hash
         this.send(peer)
+        this.sendPods(peer)
       } else if (m.type === 'ack') {
         peer.state.ackedHash = m.hash
         if (peer.state.nack?.hash === m.hash) peer.state.nack = null
@@ -134,6 +147,12 @@ export class ConfigStream {
     if (this.current === null || peer.sentHash === this.current.hash) return
     peer.sentHash = this.current.hash
     peer.socket.send(this.current.frame, { binary: true })
+  }
+
+  private sendPods(peer: Peer): void {
+    if (this.pods === null || peer.sentPods === this.pods.version) return
+    peer.sentPods = this.pods.version
+    peer.socket.send(this.pods.frame, { binary: true })
   }
 
   private ping(): void {

@@ -6,6 +6,10 @@
 //                        {"type":"ack","hash":"…"}              applied and serving
 //                        {"type":"nack","hash":"…","reason":"…"} refused; the old config keeps serving
 //   operator → proxy   binary frames: gzip(JSON {"type":"snapshot","version":N,"hash":"…","config":{…}})
+//                      and gzip(JSON {"type":"pods","version":N,"pods":[["10.1.2.3","shop"],…]}):
+//                      the pod address → namespace index (tollgate:SourceNamespace, ADR 0007),
+//                      beside the config so pod churn never changes its hash; not ACKed, the
+//                      latest one wins, sent on connect and after changes.
 //
 // The operator sends a snapshot on connect unless the hello's hash is already the current one,
 // and after that only when the hash changes; identical hashes are never re-sent. The config
@@ -23,6 +27,13 @@ export interface Snapshot {
   config: unknown
 }
 
+/** The pod address index (docs/adr/0007-caller-namespace.md). */
+export interface PodsFrame {
+  type: 'pods'
+  version: number
+  pods: Array<[string, string]>
+}
+
 export type ProxyMessage =
   | { type: 'hello'; proxyId: string; hash: string }
   | { type: 'ack'; hash: string }
@@ -38,6 +49,24 @@ export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
 export function decodeSnapshot(frame: Buffer): Snapshot {
   const json = gunzipSync(frame, { maxOutputLength: MAX_SNAPSHOT_BYTES }).toString('utf8')
   const parsed = JSON.parse(json) as Partial<Snapshot>
+  if (parsed.type !== 'snapshot' || typeof parsed.hash !== 'string' || typeof parsed.version !== 'number') {
+    throw new Error('not a snapshot frame')
+  }
+  return parsed as Snapshot
+}
+
+export function encodePods(f: PodsFrame): Buffer {
+  return gzipSync(JSON.stringify(f))
+}
+
+/** A binary frame from the operator: a config snapshot or the pod index. Throws when it is neither. */
+export function decodeFrame(frame: Buffer): Snapshot | PodsFrame {
+  const json = gunzipSync(frame, { maxOutputLength: MAX_SNAPSHOT_BYTES }).toString('utf8')
+  const parsed = JSON.parse(json) as Partial<Snapshot> | Partial<PodsFrame>
+  if (parsed.type === 'pods') {
+    if (typeof parsed.version !== 'number' || !Array.isArray(parsed.pods)) throw new Error('not a pods frame')
+    return parsed as PodsFrame
+  }
   if (parsed.type !== 'snapshot' || typeof parsed.hash !== 'string' || typeof parsed.version !== 'number') {
     throw new Error('not a snapshot frame')
   }

@@ -12,6 +12,7 @@
 //
 // HOT PATH — change with care: the request headers are built as one flat array (what undici
 // reads fastest), one pass over the client's headers; everything per route is computed here.
+import { peerIp } from '../auth/source-ip.js'
 import type { RequestContext } from '../context.js'
 import { connectionTokens, HOP_BY_HOP } from '../hop-by-hop.js'
 import type { Handler } from '../pipeline/types.js'
@@ -68,7 +69,9 @@ export function proxyRequest(integration: CompiledIntegration): Handler {
       traced ||= mappedHeaders['x-amzn-trace-id'] !== undefined
     }
     if (host !== null) out.push('host', host)
-    const ip = ctx.sourceIp
+    // The hop that connected to us (not the resolved source IP: with trusted proxies that one is
+    // already in the header, further left).
+    const ip = peerIp(req)
     out.push(
       'x-forwarded-for',
       forwarded === undefined ? ip : `${joined(forwarded)}, ${ip}`,

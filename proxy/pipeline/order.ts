@@ -10,10 +10,9 @@
 //                      read a 401 or a 429 too). HTTP APIs answer preflights earlier still, in
 //                      handle-request.ts before routing: a preflight carries no credentials and
 //                      may match no route.
-//   -- future slot (being built): --
-//   policy             resource policy (source IP, identity, caller namespace): cheapest
-//                      rejection, before any authorizer is called.
-//   -- --
+//   policy             resource policy (source IP, caller namespace): cheapest rejection,
+//                      before any authorizer is called (an explicit Deny never reaches one).
+//                      AWS_IAM routes combine it with IAM policies in authorize instead.
 //   authorize          IAM / Lambda / JWT / Cognito; its identity feeds meter and mappings
 //                      (an AUTHORIZER API key source reads its usageIdentifierKey).
 //   meter              API key, throttle, quota: after authorize so unauthenticated traffic
@@ -33,10 +32,11 @@ import { authorize } from './authorize.js'
 import { cors } from './cors.js'
 import { integrate } from './integrate.js'
 import { meter } from './meter.js'
+import { policy } from './policy.js'
 import { respond } from './respond.js'
 import { route } from './route.js'
 import { transformRequest } from './transform-request.js'
 import { transformResponse } from './transform-response.js'
 import type { PipelineStage } from './types.js'
 
-export const PIPELINE: readonly PipelineStage[] = [route, cors, authorize, meter, transformRequest, integrate, transformResponse, respond]
+export const PIPELINE: readonly PipelineStage[] = [route, cors, policy, authorize, meter, transformRequest, integrate, transformResponse, respond]

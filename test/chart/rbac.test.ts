@@ -11,7 +11,7 @@ import { scenarios } from './scenarios.js'
 t.setTimeout(15 * 60_000)
 
 interface Allowed {
-  scope: 'watched' | 'release'
+  scope: 'watched' | 'release' | 'cluster'
   apiGroup: string
   resources: string[]
   verbs: string[]
@@ -72,7 +72,7 @@ const key = (g: Grant) => `${g.scope ? `${g.scope} ` : ''}${g.group || 'core'}/$
 
 t.test('the allowed list parses and names only known scopes', async (t) => {
   t.ok(allowed.length > 0)
-  for (const a of allowed) t.ok(a.scope === 'watched' || a.scope === 'release', `scope ${a.scope}`)
+  for (const a of allowed) t.ok(a.scope === 'watched' || a.scope === 'release' || a.scope === 'cluster', `scope ${a.scope}`)
 })
 
 for (const sc of scenarios) {
@@ -87,7 +87,8 @@ for (const sc of scenarios) {
 
     /** The scopes a Role or ClusterRole may draw its grants from. */
     function scopesOf(role: K8sObject): string[] {
-      if (role.kind === 'ClusterRole') return watched.length === 0 ? ['watched'] : []
+      // The pod index ClusterRole (operator.podNamespaceIndex) draws from "cluster" only.
+      if (role.kind === 'ClusterRole') return role.metadata.name.endsWith('-pods') ? (values.operator.podNamespaceIndex ? ['cluster'] : []) : watched.length === 0 ? ['watched'] : []
       const ns = role.metadata.namespace!
       const scopes: string[] = []
       if (watched.includes(ns)) scopes.push('watched')
@@ -117,8 +118,9 @@ for (const sc of scenarios) {
     t.test('every allowed permission is granted (the operator can work)', async (t) => {
       for (const a of allow) {
         if (a.scope === 'release' && !values.operator.leaderElection.enabled) continue
+        if (a.scope === 'cluster' && !values.operator.podNamespaceIndex) continue
         // Where the grant must exist: the release namespace, or the ClusterRole / each watched namespace.
-        const places = a.scope === 'release' ? [sc.namespace] : watched.length === 0 ? ['(cluster)'] : watched
+        const places = a.scope === 'release' ? [sc.namespace] : a.scope === 'cluster' || watched.length === 0 ? ['(cluster)'] : watched
         for (const place of places) {
           const inPlace = roles.filter((r) => (place === '(cluster)' ? r.kind === 'ClusterRole' : r.kind === 'Role' && r.metadata.namespace === place))
           const has = inPlace.some((r) =>
@@ -144,12 +146,16 @@ for (const sc of scenarios) {
       }
     })
 
-    t.test('watchNamespaces: Roles in exactly those namespaces, no ClusterRole', async (t) => {
+    t.test('watchNamespaces: Roles in exactly those namespaces, no ClusterRole (but the pod index one)', async (t) => {
+      const podRoles = ofKind(objs, 'ClusterRole').filter((r) => r.metadata.name.endsWith('-pods'))
+      t.equal(podRoles.length, values.operator.podNamespaceIndex ? 1 : 0, 'a pods ClusterRole iff operator.podNamespaceIndex')
+      const clusterRoles = ofKind(objs, 'ClusterRole').length - podRoles.length
+      const clusterBindings = ofKind(objs, 'ClusterRoleBinding').filter((b) => !b.metadata.name.endsWith('-pods')).length
       if (watched.length === 0) {
-        t.equal(ofKind(objs, 'ClusterRole').length, 1, 'one ClusterRole')
+        t.equal(clusterRoles, 1, 'one ClusterRole')
       } else {
-        t.equal(ofKind(objs, 'ClusterRole').length, 0, 'no ClusterRole')
-        t.equal(ofKind(objs, 'ClusterRoleBinding').length, 0, 'no ClusterRoleBinding')
+        t.equal(clusterRoles, 0, 'no ClusterRole')
+        t.equal(clusterBindings, 0, 'no ClusterRoleBinding')
         const nsWithWatchRole = ofKind(objs, 'Role')
           .filter((r) => ((r.rules as Rule[]) ?? []).some((rule) => rule.apiGroups?.includes('tollgate.dev')))
           .map((r) => r.metadata.namespace)

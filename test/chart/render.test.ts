@@ -133,6 +133,8 @@ for (const sc of scenarios) {
       t.equal(f.get('domain'), values.gateway.domain)
       t.equal(f.get('endpoint-scheme'), values.gateway.endpointScheme)
       t.equal(f.get('endpoint-port'), String(values.gateway.endpointPort))
+      if (values.operator.podNamespaceIndex) t.equal(f.get('pod-namespace-index'), 'true', 'the pod index is on')
+      else t.notOk(f.has('pod-namespace-index'), 'no pod index by default')
       const podNs = c.env.find((e: Any) => e.name === 'POD_NAMESPACE')
       t.same(podNs?.valueFrom, { fieldRef: { fieldPath: 'metadata.namespace' } }, 'POD_NAMESPACE from the downward API')
       t.equal(c.livenessProbe.httpGet.path, '/healthz', 'liveness on /healthz')
@@ -169,6 +171,9 @@ for (const sc of scenarios) {
       } else {
         t.notOk(f.has('admin-token-file'), 'no usage API without a token')
       }
+      // Trusted proxies for X-Forwarded-For: one comma-separated flag, absent by default (trust none).
+      if (values.proxy.trustedProxies.length > 0) t.equal(f.get('trusted-proxies'), values.proxy.trustedProxies.join(','))
+      else t.notOk(f.has('trusted-proxies'), 'no trusted proxies by default')
       const cacheMount = c.volumeMounts.find((m: Any) => m.mountPath === '/var/lib/tollgate')
       t.ok(pod.volumes.find((v: Any) => v.name === cacheMount?.name)?.emptyDir, 'config cache on an emptyDir')
       const grace = Number(f.get('shutdown-grace-seconds'))

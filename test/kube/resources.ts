@@ -250,7 +250,7 @@ function eventFromCore(obj: JsonObject): JsonObject {
   return out
 }
 
-/** The core kinds: namespaces, secrets, configmaps, services, events, leases, events.k8s.io events. */
+/** The core kinds: namespaces, secrets, configmaps, services, pods, events, leases, events.k8s.io events. */
 export function coreTypes(): ResourceType[] {
   const namespaces: ResourceType = {
     ...base('', 'v1', 'namespaces', 'Namespace', false),
@@ -303,6 +303,18 @@ export function coreTypes(): ResourceType[] {
     },
     prepareUpdate: (obj, old, ctx) => serviceDefaults(obj, ctx, old),
     validate: serviceValidate,
+  }
+  // Pods: created Pending with no address (the scheduler and kubelet fill status through the
+  // status subresource, as tests do); the spec is not validated beyond being kept.
+  const pods: ResourceType = {
+    ...base('', 'v1', 'pods', 'Pod', true),
+    shortNames: ['po'],
+    categories: ['all'],
+    status: true,
+    fieldSelectors: selectors('spec.nodeName', 'status.phase', 'status.podIP', 'spec.hostNetwork'),
+    prepareCreate: (obj) => {
+      obj['status'] = { phase: 'Pending' }
+    },
   }
   const coreEventSelectors = selectors(
     'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion',
@@ -365,7 +377,7 @@ export function coreTypes(): ResourceType[] {
     returnDeletedObject: true,
     generation: true,
   }
-  return [namespaces, secrets, configmaps, services, events, eventsV1, leases, crds]
+  return [namespaces, secrets, configmaps, services, pods, events, eventsV1, leases, crds]
 }
 
 /** The part of a CRD object this server reads. */

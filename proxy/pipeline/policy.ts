@@ -1,0 +1,59 @@
+// policy: the Api's resource policy (spec.policy), decided before any authorizer is called.
+// As API Gateway combines it with the route's authorization type:
+//
+//   NONE                     the policy must allow explicitly: an Allow → on; a Deny, or no
+//                            statement that applies → 403.
+//   CUSTOM, JWT,             an explicit Deny → 403 before the authorizer is called; otherwise
+//   COGNITO_USER_POOLS       the authorizer decides.
+//   AWS_IAM                  no handler here: the policy is combined with the caller's IAM
+//                            policies once SigV4 has established who the caller is
+//                            (resourcePolicyDecision in auth/resource-policy.ts).
+//
+// A denial answers 403 with AWS's body (RESOURCE_POLICY_DENIED). An API without a policy, and
+// an AWS_IAM route, get no handler. The policy is compiled once per API and config (shorthand
+// resources expanded to the API's ARN); per request: one concatenation for the methodArn and
+// the statements' regexes and conditions.
+import { arnSettings, methodArn, methodArnPrefix } from '../auth/arn.js'
+import { compileResourcePolicy, resourcePolicyDecision, resourcePolicyDenialMessage, type ResourcePolicy } from '../auth/resource-policy.js'
+import type { ApiConfig, GatewayConfig } from '../config/schema.js'
+import type { RequestContext } from '../context.js'
+import { unreadChunkedBody } from '../integrations/request-body.js'
+import type { Handler, PipelineStage } from './types.js'
+
+// One compiled policy per API of a config (build runs once per route and stage). Keyed by the
+// config objects, so it lives exactly as long as the config does.
+const compiled = new WeakMap<ApiConfig, { gateway: GatewayConfig; policy: ResourcePolicy }>()
+
+function policyOf(api: ApiConfig, gateway: GatewayConfig): ResourcePolicy {
+  const cached = compiled.get(api)
+  if (cached !== undefined && cached.gateway === gateway) return cached.policy
+  const { region, accountId } = arnSettings(gateway)
+  const policy = compileResourcePolicy(api.policy, { region, accountId, apiId: api.id })
+  compiled.set(api, { gateway, policy })
+  return policy
+}
+
+function deny(ctx: RequestContext, arn: string, explicit: boolean): void {
+  ctx.done = true
+  const close = unreadChunkedBody(ctx.req)
+  // REST: AWS's message naming the resource; HTTP APIs (no resource policies on AWS) answer as they answer any denial.
+  const message = ctx.api.protocol === 'REST' ? resourcePolicyDenialMessage(arn, explicit) : undefined
+  ctx.api.responses.send(ctx.res, 'RESOURCE_POLICY_DENIED', ctx, message === undefined ? { close } : { message, close })
+}
+
+export const policy: PipelineStage = {
+  name: 'policy',
+  build({ api, stage, route, gateway }): Handler | null {
+    if (api.policy === undefined || route.authorizationType === 'AWS_IAM') return null
+    // A policy that cannot be compiled throws: the route answers 500, never open.
+    const resourcePolicy = policyOf(api, gateway)
+    const prefix = methodArnPrefix(gateway, api.id, stage.name)
+    const mustAllow = route.authorizationType === 'NONE'
+    return (ctx) => {
+      const arn = methodArn(prefix, ctx)
+      const decision = resourcePolicyDecision(resourcePolicy, ctx, arn)
+      if (decision === 'ALLOW' || (decision === 'NONE' && !mustAllow)) return
+      deny(ctx, arn, decision === 'DENY')
+    }
+  },
+}
