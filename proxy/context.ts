@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { AuthorizerResult, CallerIdentity } from './auth/types.js'
+import type { LambdaAuthorizerState } from './auth/lambda/state.js'
 import type { ContextKey } from './integrations/mapping.js'
 import type { Deadlines } from './integrations/deadlines.js'
 import type { ProxyCall } from './integrations/proxy-call.js'
@@ -22,6 +23,8 @@ export interface Services {
   readonly maxBodyBytes: number
   /** Throttle buckets and quotas (pipeline/meter.ts): MemoryMeter, or Redis behind ResilientMeter. */
   readonly meter: Meter
+  /** Lambda authorizers' result cache, call timeout and counters (auth/lambda/state.ts). */
+  readonly lambdaAuthorizers: LambdaAuthorizerState
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null

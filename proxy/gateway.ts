@@ -14,6 +14,7 @@ import type { RequestContext, Services } from './context.js'
 import { GatewayResponses } from './gateway-responses.js'
 import { abandon, handleRequest } from './handle-request.js'
 import { Deadlines } from './integrations/deadlines.js'
+import { LambdaAuthorizerState, type LambdaAuthorizerOptions } from './auth/lambda/state.js'
 import { DEFAULT_POOL_OPTIONS, UpstreamPools } from './integrations/pools.js'
 import { newRequestIds } from './request-id.js'
 import type { Runtime } from './runtime.js'
@@ -56,6 +57,8 @@ export interface GatewayOptions {
    * closed by close(); a meter passed in (e.g. ResilientMeter over Redis) is the caller's to close.
    */
   meter?: Meter
+  /** Lambda authorizers: call timeout (default 10 s) and result cache size (default 10 000). */
+  lambdaAuthorizers?: LambdaAuthorizerOptions
 }
 
 export interface Gateway {
@@ -70,6 +73,8 @@ export interface Gateway {
    */
   readonly privateServer: Server
   listenPrivate(port: number, host: string): Promise<AddressInfo>
+  /** Lambda authorizer counters (calls by outcome, cache hits), Prometheus text for /metrics. */
+  authorizerMetrics(): string
   /** Stops accepting, lets in-flight requests finish, closes upstream pools. */
   close(): Promise<void>
 }
@@ -86,7 +91,8 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
   const pools = new UpstreamPools({ ...DEFAULT_POOL_OPTIONS, connections: opts.upstreamConnections ?? DEFAULT_POOL_OPTIONS.connections })
   const deadlines = new Deadlines()
   const ownMeter = opts.meter === undefined ? new MemoryMeter() : null
-  const services: Services = { pools, deadlines, maxBodyBytes: limits.maxBodyBytes, meter: opts.meter ?? ownMeter! }
+  const lambdaAuthorizers = new LambdaAuthorizerState(opts.lambdaAuthorizers)
+  const services: Services = { pools, deadlines, maxBodyBytes: limits.maxBodyBytes, meter: opts.meter ?? ownMeter!, lambdaAuthorizers }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {
     log(`error: request ${ctx.requestId} (${ctx.api.id} ${ctx.stage.name} ${ctx.route.key}) failed: ${(err as Error)?.stack ?? String(err)}`)
@@ -144,6 +150,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       if (old !== null) retire(old)
     },
     listen: (port, host) => listenOn(server, port, host),
+    authorizerMetrics: () => lambdaAuthorizers.metrics(),
     privateServer,
     listenPrivate: (port, host) => listenOn(privateServer, port, host),
     async close(): Promise<void> {
@@ -154,6 +161,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       deadlines.close()
       await pools.closeAll()
       await ownMeter?.close()
+      lambdaAuthorizers.cache.clear()
     },
   }
 }
