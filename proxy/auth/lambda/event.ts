@@ -115,7 +115,7 @@ export function requestEvent(s: EventSettings, version1: boolean): EventBuilder 
       ? { version: '1.0', type: 'REQUEST', methodArn, identitySource: joined, authorizationToken: joined }
       : { type: 'REQUEST', methodArn }
     event.resource = s.resource
-    event.path = ctx.contextValue('path')
+    event.path = ctx.path
     event.httpMethod = ctx.method
     event.headers = headers.single
     event.multiValueHeaders = headers.multi

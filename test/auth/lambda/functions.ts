@@ -7,7 +7,7 @@ import type { LambdaAuthorizerConfig } from '../../../proxy/config/schema.js'
 
 /** What the function does with one event. */
 export type Behaviour =
-  | { readonly result: unknown } // 200 with the result
+  | { readonly result: unknown; readonly delayMs?: number } // 200 with the result (after delayMs)
   | { readonly error: string; readonly errorType?: string; readonly style: 'lambda' | 'emulator' } // a failed invocation
   | { readonly raw: string; readonly status?: number } // anything else
   | { readonly hang: true } // never answers
@@ -45,7 +45,9 @@ export async function startFunction(behave: (event: Record<string, unknown>) => 
         return
       }
       if ('result' in b) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(b.result))
+        const send = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(b.result))
+        if (b.delayMs === undefined) send()
+        else setTimeout(send, b.delayMs)
         return
       }
       if ('raw' in b) {

@@ -180,7 +180,7 @@ t.test('timeout is bounded: a hanging function is cut off at the configured time
 
 t.test('missing or empty identity source: 401 without calling the function', async (t) => {
   const before = fn.calls
-  for (const headers of [{}, { authorization: '' }]) {
+  for (const headers of [{}, { authorization: '' }] as Record<string, string>[]) {
     const r = await gw.fetch('shop', '/prod/pets', { headers })
     t.equal(r.status, 401)
     t.equal(r.text, '{"message":"Unauthorized"}')
