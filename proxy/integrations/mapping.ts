@@ -65,8 +65,9 @@ function compileSource(expr: string, variables: Readonly<Record<string, string>>
   }
   if (expr.startsWith('context.authorizer.')) {
     const name = expr.slice('context.authorizer.'.length)
-    if (name.startsWith('claims.') && name.length > 'claims.'.length) return { kind: 'authorizerClaim', name: name.slice('claims.'.length) }
-    if (name === '' || name === 'claims') throw new MappingError(`invalid mapping expression ${JSON.stringify(expr)}`)
+    const claim = name.startsWith('claims.') ? name.slice('claims.'.length) : null
+    if (name === '' || name === 'claims' || claim === '') throw new MappingError(`invalid mapping expression ${JSON.stringify(expr)}`)
+    if (claim !== null) return { kind: 'authorizerClaim', name: claim }
     return { kind: 'authorizer', name }
   }
   if (expr.startsWith('context.')) {
