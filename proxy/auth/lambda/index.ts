@@ -113,7 +113,11 @@ export function buildLambdaAuthorize(input: StageInput, authorizer: LambdaAuthor
   const ttlMs = readers.length > 0 ? authorizer.resultTtlSeconds * 1000 : 0
   // The cache scope: a result is reused only by the same authorizer, with the same settings, on
   // the same API and stage with the same stage variables (they are part of the event).
-  const scope = JSON.stringify([api.id, stage.name, stage.variables, authorizer.name, authorizer.invokeUri, authorizer.type, authorizer.identitySources, version, simple])
+  const scope = hash(
+    'sha256',
+    JSON.stringify([api.id, stage.name, stage.variables, authorizer.name, authorizer.invokeUri, authorizer.type, authorizer.identitySources, version, simple]),
+    'base64',
+  )
   const name = authorizer.name
 
   let state: LambdaAuthorizerState | null = null

@@ -209,3 +209,28 @@ t.test('a route without authorization calls nothing', async (t) => {
   t.equal((await gw.fetch('shop', '/prod/open')).status, 200)
   t.equal(fn.calls, before)
 })
+
+t.test('metrics count calls by outcome; neither metrics nor logs carry a token or a principal', async (t) => {
+  const metrics = gw.gateway.authorizerMetrics()
+  t.match(metrics, /tollgate_authorizer_calls_total\{authorizer="default\/auth",outcome="allow"\} [1-9]/)
+  t.match(metrics, /tollgate_authorizer_calls_total\{authorizer="default\/auth",outcome="deny"\} [1-9]/)
+  t.match(metrics, /tollgate_authorizer_calls_total\{authorizer="default\/auth",outcome="unauthorized"\} [1-9]/)
+  t.match(metrics, /tollgate_authorizer_calls_total\{authorizer="default\/auth",outcome="error"\} [1-9]/)
+  t.match(metrics, /tollgate_authorizer_refused_total\{authorizer="default\/auth"\} [1-9]/)
+  for (const text of [metrics, gw.logs.join('\n')]) t.notMatch(text, /Bearer|alice|database is down/)
+})
+
+t.test('an unreachable function: 500 AuthorizerConfigurationException', async (t) => {
+  const gone = await startFunction(() => ({ result: null }))
+  const uri = gone.invokeUri()
+  await gone.close()
+  const auth = lambdaAuthorizer({ invokeUri: uri })
+  const g = await startGateway(
+    gatewayConfig([api('gone', [route('GET /x', integration({ uri: backend.origin }), { authorizationType: 'CUSTOM', authorizer: auth.name })], { authorizers: [auth] })]),
+  )
+  t.teardown(() => g.close())
+  const r = await g.fetch('gone', '/prod/x', { headers: { authorization: 'Bearer allow' } })
+  t.equal(r.status, 500)
+  t.equal(r.text, '{"message":null}')
+  t.equal(r.headers['x-amzn-errortype'], 'AuthorizerConfigurationException')
+})
