@@ -22,7 +22,7 @@ export interface EventSettings {
   readonly accountId: string
   readonly apiId: string
   readonly stage: string
-  /** The route's resource path ("/pets/{id}"), or the route key for HTTP APIs. */
+  /** The route's resource path ("/pets/{id}"); "$default" for the $default route of an HTTP API. */
   readonly resource: string
   readonly routeKey: string
   readonly variables: Readonly<Record<string, string>>

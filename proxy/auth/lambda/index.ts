@@ -102,7 +102,7 @@ export function buildLambdaAuthorize(input: StageInput, authorizer: LambdaAuthor
     accountId: arnSettings(gateway).accountId,
     apiId: api.id,
     stage: stage.name,
-    resource: http ? route.key : route.path,
+    resource: route.key === '$default' ? '$default' : route.path,
     routeKey: route.key,
     variables: stage.variables,
   }
