@@ -38,7 +38,7 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
   let draining = false
   // The usage API changes quotas (UpdateUsage): only with a token, as the admin port listens on every interface.
   const usage = adminToken === '' ? () => false : usageApi({ config: () => gateway.config, meter: metering.meter, token: adminToken })
-  const metrics = metricsRoute(metering.metrics)
+  const metrics = metricsRoute(() => metering.metrics() + gateway.authorizerMetrics())
   const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining }, (req, res) => metrics(req, res) || usage(req, res))
   await loadLastKnownGood(gateway, opts.configCache, log)
   const { port } = await gateway.listen(opts.port, opts.host)

@@ -116,7 +116,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
 }
 
 /**
- * The admin listener of standalone mode: /healthz, /readyz, /metrics (metering) and the usage API, on --host. A port
+ * The admin listener of standalone mode: /healthz, /readyz, /metrics (metering, authorizers) and the usage API, on --host. A port
  * that is taken is not fatal (two `tollgate run` on one machine): it is logged and left out.
  */
 async function startAdmin(
@@ -130,7 +130,7 @@ async function startAdmin(
   let token: string | undefined
   if (opts.adminTokenFile !== undefined) token = (await readFile(opts.adminTokenFile, 'utf8')).trim()
   const usage = usageApi({ config: () => gateway.config, meter, ...(token ? { token } : {}) })
-  const metricsPath = metrics === null ? () => false : metricsRoute(metrics)
+  const metricsPath = metricsRoute(() => (metrics === null ? '' : metrics()) + gateway.authorizerMetrics())
   const server = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => false }, (req, res) => metricsPath(req, res) || usage(req, res))
   try {
     const { port } = await server.listen(opts.adminPort, opts.host)

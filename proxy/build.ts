@@ -4,6 +4,7 @@
 // A route that cannot be built answers 500 (API_CONFIGURATION_ERROR) and is reported in
 // `problems`; it never blocks the rest of the config.
 import type { JwtKeyStore } from './auth/jwt/keys.js'
+import { lambdaAuthorizerOrigin } from './auth/lambda/index.js'
 import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
 import { corsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
@@ -66,6 +67,8 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shar
   try {
     const integration = compileIntegration(api, stage, route)
     if (integration.uri !== null) origins.add(integration.uri.origin)
+    const authorizerOrigin = lambdaAuthorizerOrigin(api, route)
+    if (authorizerOrigin !== null) origins.add(authorizerOrigin)
     const handlers: Handler[] = []
     for (const pipelineStage of PIPELINE) {
       const handler = pipelineStage.build({ api, stage, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })

@@ -9,6 +9,7 @@ import type { AuthorizerResult, CallerIdentity } from './auth/types.js'
 import type { CorsHeaders } from './cors.js'
 import type { NamespaceIndex } from './auth/namespace-index.js'
 import type { SourceIpResolver } from './auth/source-ip.js'
+import type { LambdaAuthorizerState } from './auth/lambda/state.js'
 import type { ContextKey } from './integrations/mapping.js'
 import type { Deadlines } from './integrations/deadlines.js'
 import type { ProxyCall } from './integrations/proxy-call.js'
@@ -29,6 +30,8 @@ export interface Services {
   readonly sourceIp: SourceIpResolver
   /** Caller address → Kubernetes namespace (auth/namespace-index.ts); NO_NAMESPACE_INDEX standalone. */
   readonly namespaces: NamespaceIndex
+  /** Lambda authorizers' result cache, call timeout and counters (auth/lambda/state.ts). */
+  readonly lambdaAuthorizers: LambdaAuthorizerState
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null

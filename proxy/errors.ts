@@ -27,6 +27,12 @@ export class GatewayError extends Error {
     readonly code: GatewayErrorCode,
     readonly responseType: ResponseType,
     message: string,
+    /**
+     * The `message` of a REST API's response body when it is not the type's default (e.g.
+     * ACCESS_DENIED without an explicit deny: "User is not authorized to access this resource").
+     * HTTP APIs keep their fixed bodies.
+     */
+    readonly restMessage?: string,
   ) {
     super(message)
     this.name = 'GatewayError'

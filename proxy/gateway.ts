@@ -15,6 +15,7 @@ import type { RequestContext, Services } from './context.js'
 import { GatewayResponses } from './gateway-responses.js'
 import { abandon, handleRequest } from './handle-request.js'
 import { Deadlines } from './integrations/deadlines.js'
+import { LambdaAuthorizerState, type LambdaAuthorizerOptions } from './auth/lambda/state.js'
 import { DEFAULT_POOL_OPTIONS, UpstreamPools } from './integrations/pools.js'
 import { newRequestIds } from './request-id.js'
 import type { Runtime } from './runtime.js'
@@ -69,6 +70,8 @@ export interface GatewayOptions {
   trustedProxies?: IpRanges
   /** Caller address → namespace (tollgate:SourceNamespace). Default: none (standalone). */
   namespaces?: NamespaceIndex
+  /** Lambda authorizers: call timeout (default 10 s) and result cache size (default 10 000). */
+  lambdaAuthorizers?: LambdaAuthorizerOptions
 }
 
 export interface Gateway {
@@ -83,6 +86,8 @@ export interface Gateway {
    */
   readonly privateServer: Server
   listenPrivate(port: number, host: string): Promise<AddressInfo>
+  /** Lambda authorizer counters (calls by outcome, cache hits), Prometheus text for /metrics. */
+  authorizerMetrics(): string
   /** Stops accepting, lets in-flight requests finish, closes upstream pools. */
   close(): Promise<void>
 }
@@ -100,6 +105,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
   const deadlines = new Deadlines()
   const ownMeter = opts.meter === undefined ? new MemoryMeter() : null
   const jwtKeys = opts.jwtKeys ?? new JwtKeyStore()
+  const lambdaAuthorizers = new LambdaAuthorizerState(opts.lambdaAuthorizers)
   const services: Services = {
     pools,
     deadlines,
@@ -107,6 +113,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     meter: opts.meter ?? ownMeter!,
     sourceIp: sourceIpResolver(opts.trustedProxies ?? null),
     namespaces: opts.namespaces ?? NO_NAMESPACE_INDEX,
+    lambdaAuthorizers,
   }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {
@@ -165,6 +172,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       if (old !== null) retire(old)
     },
     listen: (port, host) => listenOn(server, port, host),
+    authorizerMetrics: () => lambdaAuthorizers.metrics(),
     privateServer,
     listenPrivate: (port, host) => listenOn(privateServer, port, host),
     async close(): Promise<void> {
@@ -175,6 +183,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       deadlines.close()
       await pools.closeAll()
       await ownMeter?.close()
+      lambdaAuthorizers.cache.clear()
     },
   }
 }

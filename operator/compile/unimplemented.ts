@@ -19,15 +19,6 @@ function notEnforced(field: string): Problem {
 export function apiNotImplemented(spec: ApiSpec): Problem[] {
   const problems: Problem[] = []
   for (const key of API_FIELDS) if (spec[key] !== undefined) problems.push(notEnforced(`spec.${key}`))
-  if (spec.apiKeySource === 'AUTHORIZER') {
-    problems.push(
-      warning(
-        'spec.apiKeySource',
-        'NotImplemented',
-        'AUTHORIZER: keys come from a Lambda authorizer\'s usageIdentifierKey, and authorizers are not implemented yet, so routes that require an API key answer 403',
-      ),
-    )
-  }
   spec.routes.forEach((route, i) => {
     for (const key of ROUTE_FIELDS) if (route[key] !== undefined) problems.push(notEnforced(`spec.routes[${i}].${key}`))
     for (const key of INTEGRATION_FIELDS) {

@@ -1,9 +1,14 @@
 // Parameter mapping expressions, compiled at build time:
 //   integration.request.{path|querystring|header}.NAME  <- method.request.{path|querystring|header}.NAME
 //                                                          | 'static' | stageVariables.NAME | context.KEY
+//                                                          | context.authorizer.NAME | context.authorizer.claims.NAME
 //   method.response.header.NAME                         <- integration.response.header.NAME
 //                                                          | integration.response.body | 'static'
 //                                                          | stageVariables.NAME | context.KEY
+//                                                          | context.authorizer.NAME | context.authorizer.claims.NAME
+// `context.authorizer.*` reads what the route's authorizer left ($context.authorizer):
+// principalId, integrationLatency and the keys of a Lambda authorizer's context; `claims.NAME`
+// the claims of a verified JWT (JWT, COGNITO_USER_POOLS). Absent values are left out.
 // Stage variables are resolved per stage here, so they cost nothing per request.
 
 export class MappingError extends Error {}
@@ -14,6 +19,8 @@ export type Source =
   | { readonly kind: 'querystring'; readonly name: string }
   | { readonly kind: 'header'; readonly name: string }
   | { readonly kind: 'context'; readonly key: ContextKey }
+  | { readonly kind: 'authorizer'; readonly name: string }
+  | { readonly kind: 'authorizerClaim'; readonly name: string }
   | { readonly kind: 'responseHeader'; readonly name: string }
   | { readonly kind: 'responseBody' }
 
@@ -55,6 +62,13 @@ function compileSource(expr: string, variables: Readonly<Record<string, string>>
     const value = variables[name]
     if (value === undefined) throw new MappingError(`stage variable ${name} is not defined`)
     return { kind: 'static', value }
+  }
+  if (expr.startsWith('context.authorizer.')) {
+    const name = expr.slice('context.authorizer.'.length)
+    const claim = name.startsWith('claims.') ? name.slice('claims.'.length) : null
+    if (name === '' || name === 'claims' || claim === '') throw new MappingError(`invalid mapping expression ${JSON.stringify(expr)}`)
+    if (claim !== null) return { kind: 'authorizerClaim', name: claim }
+    return { kind: 'authorizer', name }
   }
   if (expr.startsWith('context.')) {
     const key = expr.slice('context.'.length)

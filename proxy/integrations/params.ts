@@ -4,6 +4,25 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { RequestContext } from '../context.js'
 import type { RequestMapping, ResponseMapping, Source } from './mapping.js'
 
+/** $context.authorizer.NAME: principalId, integrationLatency, or a key of the authorizer's context. */
+export function authorizerValue(ctx: RequestContext, name: string): string | undefined {
+  const a = ctx.authorizer
+  if (a === null) return undefined
+  if (name === 'principalId') return a.principalId
+  if (name === 'integrationLatency') return String(a.latencyMs)
+  const v = Object.hasOwn(a.context, name) ? a.context[name] : undefined
+  return v === undefined ? undefined : String(v)
+}
+
+/** $context.authorizer.claims.NAME: a claim of the verified token (strings as they are, other values as JSON). */
+export function authorizerClaim(ctx: RequestContext, name: string): string | undefined {
+  const claims = ctx.authorizer?.claims
+  if (claims === null || claims === undefined || !Object.hasOwn(claims, name)) return undefined
+  const v = claims[name]
+  if (v === undefined || v === null) return undefined
+  return typeof v === 'string' ? v : JSON.stringify(v)
+}
+
 function requestValue(source: Source, ctx: RequestContext): string | undefined {
   switch (source.kind) {
     case 'static':
@@ -16,6 +35,10 @@ function requestValue(source: Source, ctx: RequestContext): string | undefined {
       return ctx.header(source.name)
     case 'context':
       return ctx.contextValue(source.key)
+    case 'authorizer':
+      return authorizerValue(ctx, source.name)
+    case 'authorizerClaim':
+      return authorizerClaim(ctx, source.name)
     default:
       return undefined
   }
@@ -79,6 +102,12 @@ export function mapResponse(
         break
       case 'context':
         value = ctx.contextValue(m.source.key)
+        break
+      case 'authorizer':
+        value = authorizerValue(ctx, m.source.name)
+        break
+      case 'authorizerClaim':
+        value = authorizerClaim(ctx, m.source.name)
         break
       default:
         value = undefined

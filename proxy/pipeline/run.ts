@@ -46,5 +46,7 @@ function failPipeline(ctx: RequestContext, err: unknown, reportBug: BugReporter)
 export function answerError(ctx: RequestContext, err: GatewayError | null): void {
   const type = err?.responseType ?? 'DEFAULT_5XX'
   // An unread (or partly read) request body: close rather than read what is left of it.
-  ctx.api.responses.send(ctx.res, type, ctx, { close: type === 'REQUEST_TOO_LARGE' || unreadChunkedBody(ctx.req) })
+  const responses = ctx.api.responses
+  const message = err?.restMessage !== undefined && responses.protocol === 'REST' ? err.restMessage : undefined
+  responses.send(ctx.res, type, ctx, { close: type === 'REQUEST_TOO_LARGE' || unreadChunkedBody(ctx.req), ...(message !== undefined ? { message } : {}) })
 }

@@ -82,6 +82,7 @@ function refusing(gateway: Gateway, apiId: string): Gateway {
       return gateway.privateServer
     },
     listenPrivate: (port, host) => gateway.listenPrivate(port, host),
+    authorizerMetrics: () => gateway.authorizerMetrics(),
     close: () => gateway.close(),
   }
 }

@@ -1,0 +1,100 @@
+// Calling an authorizer function over the Lambda invoke API:
+//   POST /2015-03-31/functions/{name}/invocations, the event as the JSON body,
+// on the undici pool of the function's origin (integrations/pools.ts: the runtime holds it).
+//
+// What comes back:
+//   - 200 with the function's result JSON: the result;
+//   - a failed invocation: real Lambda (and LocalStack) flag it with `X-Amz-Function-Error`;
+//     the runtime interface emulator of the AWS base images answers 200 with only the error
+//     document ({errorType, errorMessage, trace | stackTrace, requestId}). Both are detected.
+//     The error "Unauthorized" (errorMessage exactly that: `throw new Error('Unauthorized')`,
+//     `callback('Unauthorized')`, `raise Exception('Unauthorized')`) is the function refusing
+//     the caller: 401 UNAUTHORIZED. Any other error is a 500;
+//   - not reachable, no answer within the timeout, another status, a body that is not JSON or
+//     larger than Lambda's 6 MB response limit: 500.
+// Every 500 is AUTHORIZER_CONFIGURATION_ERROR with `{"message":null}`, as API Gateway answers
+// (its execution log says "Execution failed due to configuration error"); AWS's
+// AUTHORIZER_FAILURE is not what it uses for Lambda authorizers.
+//
+// Timeout: API Gateway waits 10 s for a Lambda authorizer (HTTP API quotas: "Timeout for Lambda
+// authorizer response 10000 ms"; REST APIs behave the same); DEFAULT_INVOKE_TIMEOUT_MS, settable
+// per gateway (GatewayOptions.lambdaAuthorizers) for tests.
+import type { Pool } from 'undici'
+import { GatewayError } from '../../errors.js'
+
+export const DEFAULT_INVOKE_TIMEOUT_MS = 10_000
+/** Lambda's synchronous response payload limit. */
+export const MAX_RESULT_BYTES = 6 * 1024 * 1024
+
+export const UNAUTHORIZED = new GatewayError('TG_ERR_UNAUTHORIZED', 'UNAUTHORIZED', 'the authorizer refused the caller (Unauthorized)')
+
+export function configurationError(reason: string): GatewayError {
+  return new GatewayError('TG_ERR_AUTHORIZER_CONFIGURATION', 'AUTHORIZER_CONFIGURATION_ERROR', `authorizer: ${reason}`)
+}
+
+/** A result that is only an error document: what the runtime interface emulator sends for a failed invocation. */
+function isErrorDocument(value: unknown): value is { errorMessage: unknown; errorType?: unknown } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const v = value as Record<string, unknown>
+  return typeof v.errorMessage === 'string' && v.policyDocument === undefined && v.isAuthorized === undefined && v.principalId === undefined
+}
+
+function functionError(doc: unknown): GatewayError {
+  const message = doc !== null && typeof doc === 'object' ? (doc as { errorMessage?: unknown }).errorMessage : doc
+  if (message === 'Unauthorized') return UNAUTHORIZED
+  const type = doc !== null && typeof doc === 'object' ? (doc as { errorType?: unknown }).errorType : undefined
+  // The function's own message may carry request data: only its type is named.
+  return configurationError(`the function failed${typeof type === 'string' ? ` (${type.slice(0, 100)})` : ''}`)
+}
+
+async function readBody(body: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.length
+    if (size > MAX_RESULT_BYTES) throw configurationError('the function answered more than 6 MB')
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Invokes the function with `event` (JSON text); resolves with its result, or rejects with a GatewayError. */
+export async function invokeFunction(pool: Pool, path: string, event: string, timeoutMs: number): Promise<unknown> {
+  let res
+  try {
+    res = await pool.request({
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json' },
+      body: event,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+  } catch (err) {
+    const name = (err as Error)?.name
+    if (name === 'TimeoutError' || name === 'AbortError') throw configurationError(`no answer within ${timeoutMs} ms`)
+    const code = (err as { code?: string } | null)?.code
+    throw configurationError(`the function could not be reached (${code ?? (err as Error)?.message ?? 'error'})`)
+  }
+  let text: string
+  try {
+    text = await readBody(res.body)
+  } catch (err) {
+    if (err instanceof GatewayError) {
+      res.body.destroy()
+      throw err
+    }
+    const name = (err as Error)?.name
+    throw configurationError(name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : 'the answer was cut off')
+  }
+  const flagged = res.headers['x-amz-function-error'] !== undefined
+  if (res.statusCode !== 200 && !flagged) throw configurationError(`the invoke API answered ${res.statusCode}`)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    if (flagged) throw functionError(text)
+    throw configurationError('the answer is not JSON')
+  }
+  if (flagged || isErrorDocument(value)) throw functionError(value)
+  return value
+}
