@@ -38,6 +38,10 @@ export type ResponseType =
   | 'API_NOT_FOUND'
   | 'MALFORMED_REQUEST'
   | 'METERING_UNAVAILABLE'
+  // What AWS answers SigV4 failures it has no gateway response type for (customizable on AWS
+  // only as DEFAULT_4XX): an unknown access key, a malformed signature.
+  | 'UNRECOGNIZED_CLIENT'
+  | 'INCOMPLETE_SIGNATURE'
 
 export interface ResponseDefinition {
   readonly status: number
@@ -116,6 +120,10 @@ export const GATEWAY_RESPONSES: Readonly<Record<ResponseType, ResponseRow>> = {
   MALFORMED_REQUEST: { aws: false, rest: r(400, 'Bad Request', 'BadRequestException'), http: HTTP_BAD_REQUEST },
   // The metering store (Redis) is unreachable and the stage fails closed (Stage meteringFailureMode: CLOSED).
   METERING_UNAVAILABLE: { aws: false, rest: r(503, 'Service Unavailable', 'ServiceUnavailableException'), http: HTTP_UNAVAILABLE },
+  // AWS_IAM: the access key is unknown (or a session token was sent: Tollgate issues none).
+  UNRECOGNIZED_CLIENT: { aws: false, rest: r(403, 'The security token included in the request is invalid.', 'UnrecognizedClientException'), http: HTTP_FORBIDDEN },
+  // AWS_IAM: the signature is malformed (the message, set per request, says what is missing).
+  INCOMPLETE_SIGNATURE: { aws: false, rest: r(403, 'Incomplete signature', 'IncompleteSignatureException'), http: HTTP_FORBIDDEN },
 }
 
 export type Protocol = 'REST' | 'HTTP'
