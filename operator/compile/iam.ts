@@ -38,20 +38,20 @@ interface Read {
 }
 
 /** Every key of the Secret as text (stringData wins over data for one key, as the API server merges them). */
-function readAll(obj: ResourceObject, id: string): Read {
+function readAll(obj: ResourceObject): Read {
   const values = new Map<string, string>()
   const problems: Problem[] = []
   const { data, stringData } = obj as { data?: unknown; stringData?: unknown }
   if (data !== undefined) {
-    if (!isStringMap(data)) problems.push(error('data', 'InvalidSecret', `Secret ${id}: data must map keys to base64 strings`))
+    if (!isStringMap(data)) problems.push(error('data', 'InvalidSecret', 'data must map keys to base64 strings'))
     else
       for (const [key, encoded] of Object.entries(data)) {
-        if (!BASE64.test(encoded) || encoded.length % 4 !== 0) problems.push(error(`data.${key}`, 'InvalidSecret', `Secret ${id}: data.${key} is not valid base64`))
+        if (!BASE64.test(encoded) || encoded.length % 4 !== 0) problems.push(error(`data.${key}`, 'InvalidSecret', `data.${key} is not valid base64`))
         else values.set(key, Buffer.from(encoded, 'base64').toString('utf8'))
       }
   }
   if (stringData !== undefined) {
-    if (!isStringMap(stringData)) problems.push(error('stringData', 'InvalidSecret', `Secret ${id}: stringData must map keys to strings`))
+    if (!isStringMap(stringData)) problems.push(error('stringData', 'InvalidSecret', 'stringData must map keys to strings'))
     else for (const [key, value] of Object.entries(stringData)) values.set(key, value)
   }
   return { values, problems }
@@ -66,21 +66,20 @@ function compileIdentity(obj: ResourceObject, defaultNamespace: string): Identit
   const meta = (obj.metadata ?? {}) as { name?: unknown; namespace?: unknown; generation?: unknown }
   const name = typeof meta.name === 'string' ? meta.name : ''
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace
-  const id = `${namespace}/${name}`
-  const { values, problems } = readAll(obj, id)
+  const { values, problems } = readAll(obj)
   const accessKeyId = values.get('accessKeyId')?.trim()
   const secret = values.get('secretAccessKey')
-  if (accessKeyId === undefined) problems.push(error('data.accessKeyId', 'FieldRequired', `Secret ${id}: an IAM identity needs the key accessKeyId`))
+  if (accessKeyId === undefined) problems.push(error('data.accessKeyId', 'FieldRequired', 'an IAM identity needs the key accessKeyId'))
   else if (!ACCESS_KEY_ID.test(accessKeyId)) {
-    problems.push(error('data.accessKeyId', 'InvalidAccessKeyId', `Secret ${id}: accessKeyId must be 16 to 128 letters, digits or underscores (it has ${accessKeyId.length} characters)`))
+    problems.push(error('data.accessKeyId', 'InvalidAccessKeyId', `accessKeyId must be 16 to 128 letters, digits or underscores (it has ${accessKeyId.length} characters)`))
   }
-  if (secret === undefined) problems.push(error('data.secretAccessKey', 'FieldRequired', `Secret ${id}: an IAM identity needs the key secretAccessKey`))
+  if (secret === undefined) problems.push(error('data.secretAccessKey', 'FieldRequired', 'an IAM identity needs the key secretAccessKey'))
   else if (secret.length < MIN_SECRET_LENGTH || /\s/.test(secret)) {
     const why = /\s/.test(secret) ? 'contains whitespace (a trailing line break?)' : `has ${secret.length} characters`
-    problems.push(error('data.secretAccessKey', 'InvalidSecretAccessKey', `Secret ${id}: secretAccessKey must be at least ${MIN_SECRET_LENGTH} characters without whitespace; it ${why}`))
+    problems.push(error('data.secretAccessKey', 'InvalidSecretAccessKey', `secretAccessKey must be at least ${MIN_SECRET_LENGTH} characters without whitespace; it ${why}`))
   }
   const user = values.get('user')?.trim() ?? name
-  if (!USER_NAME.test(user)) problems.push(error('data.user', 'InvalidUserName', `Secret ${id}: user ${JSON.stringify(user)} is not an IAM user name (1 to 64 of letters, digits and +=,.@_-)`))
+  if (!USER_NAME.test(user)) problems.push(error('data.user', 'InvalidUserName', `user ${JSON.stringify(user)} is not an IAM user name (1 to 64 of letters, digits and +=,.@_-)`))
 
   const policies: unknown[] = []
   const policyKeys = [...values.keys()].filter((k) => k === 'policy' || k.startsWith('policy.')).sort()
@@ -92,11 +91,11 @@ function compileIdentity(obj: ResourceObject, defaultNamespace: string): Identit
       policies.push(doc)
     } catch (err) {
       const why = err instanceof PolicyError ? err.message : 'the policy document is not valid JSON'
-      problems.push(error(`data.${key}`, 'InvalidPolicy', `Secret ${id}: ${key}: ${why}`))
+      problems.push(error(`data.${key}`, 'InvalidPolicy', why))
     }
   }
   if (policyKeys.length === 0) {
-    problems.push(warning('data.policy', 'NoIdentityPolicy', `Secret ${id}: the identity has no policy; it may call only what an Api's resource policy allows it`))
+    problems.push(warning('data.policy', 'NoIdentityPolicy', `the identity has no policy; it may call only what an Api's resource policy allows it`))
   }
   const status: ResourceStatus = { ref: { kind: 'Secret', namespace, name }, problems, status: {} }
   if (Number.isInteger(meta.generation)) status.generation = meta.generation as number
