@@ -16,6 +16,7 @@ import type { ResourceObject } from '../../crds/validate.js'
 import { error, warning, type Problem } from '../../crds/problems.js'
 import { parsePolicy, PolicyError } from '../../proxy/auth/policy.js'
 import type { IamConfig, IamIdentityConfig } from '../../proxy/config/iam.js'
+import { conditionsFor } from './status.js'
 import type { ResourceStatus } from './types.js'
 
 /** Secrets carrying this label (any value) are IAM identities (on Kubernetes also label them tollgate.dev/secret). */
@@ -97,9 +98,20 @@ function compileIdentity(obj: ResourceObject, defaultNamespace: string): Identit
   if (policyKeys.length === 0) {
     problems.push(warning('data.policy', 'NoIdentityPolicy', `the identity has no policy; it may call only what an Api's resource policy allows it`))
   }
-  const status: ResourceStatus = { ref: { kind: 'Secret', namespace, name }, problems, status: {} }
-  if (Number.isInteger(meta.generation)) status.generation = meta.generation as number
+  const ref = { kind: 'Secret', namespace, name }
+  const generation = Number.isInteger(meta.generation) ? (meta.generation as number) : undefined
   const ok = !problems.some((p) => p.severity === 'error')
+  const first = problems.find((p) => p.severity === 'error')
+  const conditions = conditionsFor(
+    { obj, ref, generation, valid: true, problems },
+    {
+      compiled: false,
+      acceptedMessage: 'IAM identity is valid',
+      programmed: ok ? { ok, reason: 'Programmed', message: `in the config: access key ${accessKeyId} of user ${user}` } : { ok, reason: first!.reason, message: first!.message },
+    },
+  )
+  const status: ResourceStatus = { ref, problems, status: { conditions } }
+  if (generation !== undefined) status.generation = generation
   return {
     status,
     identity: ok ? { accessKeyId: accessKeyId!, secretAccessKey: secret!, user, source: { kind: 'Secret', namespace, name }, policies } : null,
