@@ -57,6 +57,20 @@ kind: Stage
 metadata: {name: prod}
 spec: {apiRef: {name: shop}}
 ---
+apiVersion: tollgate.dev/v1alpha1
+kind: Api
+metadata: {name: web}
+spec:
+  apiId: web
+  protocol: HTTP
+  routes:
+    - {path: /hello, method: GET, authorizationType: AWS_IAM, integration: {type: HTTP_PROXY, httpMethod: GET, uri: '${backend}/hello'}}
+---
+apiVersion: tollgate.dev/v1alpha1
+kind: Stage
+metadata: {name: web-prod}
+spec: {apiRef: {name: web}, stageName: prod}
+---
 apiVersion: v1
 kind: Secret
 metadata: {name: alice, labels: {tollgate.dev/secret: 'true', tollgate.dev/iam-identity: 'true'}}
@@ -66,7 +80,8 @@ stringData:
   policy: |
     {"Version": "2012-10-17", "Statement": [
       {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:us-east-1:000000000000:shop/prod/GET/*"},
-      {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:us-east-1:000000000000:shop/prod/POST/pets"}
+      {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:us-east-1:000000000000:shop/prod/POST/pets"},
+      {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:us-east-1:000000000000:web/*"}
     ]}
   policy.no-admin: |
     {"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "execute-api:*", "Resource": "arn:aws:execute-api:*:*:*/*/*/admin"}}
@@ -320,4 +335,20 @@ t.test('resource policy combined with identity policies (same account: either al
     `User: ${ALICE_ARN} is not authorized to perform: execute-api:Invoke on resource: ${ARN}/GET/locked with an explicit deny`,
     "the resource policy's Deny beats alice's Allow",
   )
+})
+
+t.test('HTTP APIs: the same checks, answered with their fixed 403 Forbidden', async (t) => {
+  const webHost = `web.execute-api.localhost:${s.port}`
+  const unsigned: HttpRequest = { method: 'GET', protocol: 'http:', hostname: 'web.execute-api.localhost', port: s.port, path: '/prod/hello', query: {}, headers: { host: webHost } }
+  const ok = await send(await signer(ALICE).sign(unsigned))
+  t.equal(ok.status, 200, ok.body)
+  const bad = await send(await signer({ ...ALICE, secretAccessKey: 'not-the-secret-0123456789abcdefghijkl' }).sign(unsigned))
+  t.equal(bad.status, 403)
+  t.equal(bad.body, '{"message":"Forbidden"}')
+  t.equal(bad.headers['x-amzn-errortype'], undefined, 'no error type on HTTP APIs')
+  const none = await request(`http://127.0.0.1:${s.port}/prod/hello`, { headers: { host: webHost } })
+  t.equal(none.statusCode, 403, 'no signature: 403 (not 404)')
+  t.equal(await none.body.text(), '{"message":"Forbidden"}')
+  const denied = await send(await signer(BOB).sign(unsigned))
+  t.equal(denied.status, 403, 'bob: no policy allows web')
 })
