@@ -10,6 +10,7 @@ export function compileOptions(opts: CommonOptions & Partial<Pick<RunOptions, 'p
     defaultNamespace: opts.namespace,
     endpoint: { scheme: 'http', ...(port === 80 ? {} : { port }) },
     ...(opts.accountThrottle ? { accountThrottle: opts.accountThrottle } : {}),
+    ...(opts.arn ? { arn: opts.arn } : {}),
   }
 }
 

@@ -10,6 +10,8 @@ export interface CommonOptions {
   files: string[]
   domain: string
   namespace: string
+  /** Region and account in ARNs (--region, --account-id); absent: us-east-1 / 000000000000. */
+  arn?: { region: string; accountId: string }
 }
 
 export interface RunOptions extends CommonOptions {
@@ -106,6 +108,8 @@ const SPEC = {
   'redis-url': { type: 'string' },
   'redis-cluster': { type: 'boolean' },
   'account-rate-limit': { type: 'string' },
+  region: { type: 'string' },
+  'account-id': { type: 'string' },
   'account-burst-limit': { type: 'string' },
   'admin-token-file': { type: 'string' },
   'admin-url': { type: 'string' },
@@ -193,6 +197,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       files,
       domain: values.domain ?? 'localhost',
       namespace: values.namespace ?? 'default',
+      ...arnOptions(values.region, values['account-id']),
       port: port(values.port, 8080, '--port'),
       host: values.host ?? '127.0.0.1',
       holdOffMs: 100,
@@ -233,6 +238,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       endpointScheme: scheme,
       endpointPort: isOperator ? port(values['endpoint-port'], 8080, '--endpoint-port') : 8080,
       holdOffMs: holdOff,
+      ...arnOptions(values.region, values['account-id']),
       kubeconfig: env.KUBECONFIG ?? '',
     },
     usage: {
@@ -258,6 +264,16 @@ function count(value: string, flag: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be an integer >= 0, got ${JSON.stringify(value)}`)
   return n
+}
+
+/** --region / --account-id: both default when neither is given. */
+function arnOptions(region: string | undefined, accountId: string | undefined): { arn?: { region: string; accountId: string } } {
+  if (region === undefined && accountId === undefined) return {}
+  const r = region ?? 'us-east-1'
+  const a = accountId ?? '000000000000'
+  if (!/^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(r)) throw new UsageError(`--region must look like an AWS region (us-east-1), got ${JSON.stringify(r)}`)
+  if (!/^[0-9]{12}$/.test(a)) throw new UsageError(`--account-id must be 12 digits, got ${JSON.stringify(a)}`)
+  return { arn: { region: r, accountId: a } }
 }
 
 function accountThrottle(rate: string | undefined, burst: string | undefined): { accountThrottle?: { rateLimit: number; burstLimit: number } } {
@@ -315,6 +331,8 @@ Options of run, validate, compile, quickstart:
   -p, --port N          Listen port for run/quickstart (default 8080).
       --host ADDR       Listen address (default 127.0.0.1).
       --domain NAME     Execute-api domain: APIs answer at {apiId}.execute-api.NAME (default localhost).
+      --region R        Region in method ARNs that authorizers and policies see (default us-east-1).
+      --account-id N    12-digit account in method ARNs (default 000000000000).
   -n, --namespace NS    Namespace of resources that name none (default default).
       --backend-port N  Port of the quickstart example backend (default 9000).
 
@@ -363,6 +381,7 @@ Options of operator (see docs/operations.md; flags as --name=value):
       --lease-namespace NS        Lease namespace (env POD_NAMESPACE, else default).
       --namespaces A,B            Namespaces to watch (default: all).
       --domain NAME               Execute-api domain (default localhost).
+      --region R / --account-id N Region and account in method ARNs (default us-east-1 / 000000000000).
       --endpoint-scheme http|https, --endpoint-port N   Endpoint URLs written to status (default http, 8080).
       --hold-off-ms N             Coalesce changes for N ms before compiling (default 100).
       --host ADDR                 Listen address (default 0.0.0.0).

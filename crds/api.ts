@@ -199,7 +199,9 @@ export const GatewayResponse = Type.Object(
 
 export const Cors = Type.Object(
   {
-    allowOrigins: Type.Optional(Type.Array(Type.String(), { description: "Origins allowed to call the API; '*' for any." })),
+    allowOrigins: Type.Optional(
+      Type.Array(Type.String(), { description: "Origins allowed to call the API (scheme://host[:port]); '*' for any, not with allowCredentials." }),
+    ),
     allowMethods: Type.Optional(Type.Array(Type.String(), { description: "Methods allowed in cross-origin requests; '*' for any." })),
     allowHeaders: Type.Optional(Type.Array(Type.String(), { description: "Request headers allowed in cross-origin requests; '*' for any." })),
     exposeHeaders: Type.Optional(Type.Array(Type.String(), { description: 'Response headers browsers may expose to scripts.' })),
@@ -208,7 +210,7 @@ export const Cors = Type.Object(
     ),
     allowCredentials: Type.Optional(Type.Boolean({ description: 'Allow credentials (cookies, authorization headers).' })),
   },
-  { additionalProperties: false, description: 'CORS configuration.' },
+  { additionalProperties: false, description: 'CORS configuration (docs/cors.md). REST APIs: OPTIONS MOCK routes are generated; HTTP APIs: the gateway answers preflights.' },
 )
 
 export const ApiSpec = Type.Object(

@@ -43,6 +43,8 @@ export interface OperatorOptions {
   endpointPort: number
   /** Coalescing delay between a change and the compile (default 100 ms). */
   holdOffMs: number
+  /** Region and account in ARNs (--region, --account-id); absent: us-east-1 / 000000000000. */
+  arn?: { region: string; accountId: string }
   /** Durations, shortened by tests. */
   timing?: {
     leaseDurationMs?: number
@@ -78,6 +80,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     domain: opts.domain,
     defaultNamespace: 'default',
     endpoint: { scheme: opts.endpointScheme, port: opts.endpointPort },
+    ...(opts.arn ? { arn: opts.arn } : {}),
   }
   const lkg = new LastKnownGood(compileOpts)
   let leading = false

@@ -4,6 +4,7 @@
 // A route that cannot be built answers 500 (API_CONFIGURATION_ERROR) and is reported in
 // `problems`; it never blocks the rest of the config.
 import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
+import { corsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
 import { GatewayResponses } from './gateway-responses.js'
 import { HostMatcher } from './host.js'
@@ -76,6 +77,7 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shar
 
 function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): ApiRuntime {
   const stages = new Map<string, StageRuntime>()
+  const cors = corsPolicy(api)
   const runtime: ApiRuntime & { defaultStage: StageRuntime | null } = {
     id: api.id,
     name: api.name,
@@ -84,7 +86,8 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
     private: api.endpointType === 'PRIVATE',
     stages,
     defaultStage: null,
-    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes),
+    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, cors),
+    cors,
   }
   const routing = new Map<string, RevisionRouting>()
   for (const revision of api.revisions) routing.set(revision.id, buildRouter(revision.routes))

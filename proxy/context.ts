@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { AuthorizerResult, CallerIdentity } from './auth/types.js'
+import type { CorsHeaders } from './cors.js'
 import type { ContextKey } from './integrations/mapping.js'
 import type { Deadlines } from './integrations/deadlines.js'
 import type { ProxyCall } from './integrations/proxy-call.js'
@@ -67,6 +68,8 @@ export class RequestContext {
   identity: CallerIdentity | null
   /** Id ("namespace/name") of the API key the meter accepted; null when none ($context.identity.apiKeyId). */
   apiKeyId: string | null
+  /** CORS headers of the response (set by the cors stage); null: the API has no CORS configuration. */
+  corsHeaders: CorsHeaders | null
 
   // Integration request, set by transform-request.
   integrationMethod: string
@@ -117,6 +120,7 @@ export class RequestContext {
     this.authorizer = null
     this.identity = null
     this.apiKeyId = null
+    this.corsHeaders = null
     this.integrationMethod = ''
     this.integrationPath = ''
     this.integrationHeaders = EMPTY_INTEGRATION_HEADERS

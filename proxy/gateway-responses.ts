@@ -8,9 +8,14 @@
 // `Content-Type: application/json`, `x-amzn-RequestId`, `x-amz-apigw-id` and, where AWS sends
 // one, `x-amzn-ErrorType`. HTTP APIs: the same body shape, `apigw-requestid`, no error type.
 //
+// APIs with CORS (proxy/cors.ts): every gateway response carries the CORS headers of the
+// request's Origin, as `gatewayresponse.header.Access-Control-Allow-Origin` on DEFAULT_4XX and
+// DEFAULT_5XX does on AWS.
+//
 // Seam for per-API customization (Api.spec.gatewayResponses, a later issue): `GatewayResponses`
 // is built once per API in build(); today it holds the defaults of the API's protocol.
 import type { ServerResponse } from 'node:http'
+import type { CorsPolicy } from './cors.js'
 
 export type ResponseType =
   | 'DEFAULT_4XX'
@@ -143,7 +148,12 @@ function render(def: ResponseDefinition, limit: number): Rendered {
 /** The gateway responses of one API (or of the gateway, before an API is known). */
 export class GatewayResponses {
   private readonly rendered: Record<ResponseType, Rendered>
-  constructor(readonly protocol: Protocol, maxBodyBytes: number) {
+  /** `cors`: the API's CORS policy, whose headers every response carries (an error a browser cannot read is no answer). */
+  constructor(
+    readonly protocol: Protocol,
+    maxBodyBytes: number,
+    private readonly cors: CorsPolicy | null = null,
+  ) {
     const out = {} as Record<ResponseType, Rendered>
     for (const [type, row] of Object.entries(GATEWAY_RESPONSES) as [ResponseType, ResponseRow][]) {
       out[type] = render(protocol === 'HTTP' ? row.http : row.rest, maxBodyBytes)
@@ -177,6 +187,12 @@ export class GatewayResponses {
       headers['x-amz-apigw-id'] = ids.extendedRequestId
     } else {
       headers['apigw-requestid'] = ids.extendedRequestId
+    }
+    if (this.cors !== null) {
+      const cors = this.cors.actual(res.req.headers.origin)
+      const list = cors.list
+      for (let i = 0; i < list.length; i += 2) headers[list[i]!] = list[i + 1]!
+      if (cors.vary) headers.Vary = 'Origin'
     }
     if (opts?.close) headers.Connection = 'close'
     res.writeHead(rendered.status, headers)

@@ -8,9 +8,11 @@
 // unknown stage: 403 Forbidden, as API Gateway answers). HTTP APIs take it from the first
 // segment when it names a stage, else serve the `$default` stage at the root (no `$default`
 // stage: 404 Not Found). Unknown route: REST 403 Missing Authentication Token; HTTP APIs the
-// `$default` route, else 404 Not Found.
+// `$default` route, else 404 Not Found. HTTP APIs with CORS answer every preflight before
+// routing (cors.ts), whatever route would match.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RequestContext, type Services } from './context.js'
+import { CorsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
 import type { ResponseIds } from './gateway-responses.js'
 import { normalizePath, type NormalizedPath } from './path-normalization.js'
@@ -76,6 +78,13 @@ export function handleRequest(
     stage = api.defaultStage
   } else {
     api.responses.send(res, 'API_NOT_FOUND', ids, { close: bodyPending(req) })
+    return null
+  }
+
+  // HTTP APIs with CORS answer preflights here, before routing and authorization (cors.ts).
+  const cors = api.cors
+  if (cors !== null && cors.answersPreflight && CorsPolicy.isPreflight(req)) {
+    cors.answerPreflight(req, res, ids.extendedRequestId, bodyPending(req))
     return null
   }
 

@@ -1,6 +1,7 @@
 // The runtime built from a GatewayConfig (build.ts): everything a request needs, precompiled.
 // Immutable once built; a config change builds a new one and swaps the reference.
 import type { GatewayConfig, RouteConfig } from './config/schema.js'
+import type { CorsPolicy } from './cors.js'
 import type { GatewayResponses } from './gateway-responses.js'
 import type { HostMatcher } from './host.js'
 import type { Handler } from './pipeline/types.js'
@@ -39,6 +40,8 @@ export interface ApiRuntime {
   /** HTTP APIs: the `$default` stage, served at the root. */
   readonly defaultStage: StageRuntime | null
   readonly responses: GatewayResponses
+  /** The API's CORS policy (cors.ts); null without a CORS configuration. */
+  readonly cors: CorsPolicy | null
 }
 
 export interface Runtime {

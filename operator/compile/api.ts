@@ -3,10 +3,11 @@
 import { error, type Problem } from '../../crds/problems.js'
 import type { ApiSpec } from '../../crds/api.js'
 import { canonicalJson, sha256Hex } from '../../proxy/config/hash.js'
-import type { AuthorizerConfig, RevisionConfig } from '../../proxy/config/schema.js'
+import type { AuthorizerConfig, CorsConfig, RevisionConfig } from '../../proxy/config/schema.js'
 import type { AuthorizerIndex } from './authorizers.js'
 import { parsePolicy, PolicyError } from '../../proxy/auth/policy.js'
 import { defaultApiId } from './apiid.js'
+import { compileCors, withPreflightRoutes } from './cors.js'
 import type { StageVariableUse } from './parameters.js'
 import { compileRoutes } from './routes.js'
 import type { Entry } from './types.js'
@@ -24,6 +25,8 @@ export interface ApiBuild {
   stageVariables: StageVariableUse[]
   /** The authorizers its routes use, sorted by name. */
   authorizers: AuthorizerConfig[]
+  /** spec.cors, normalized (cors.ts); undefined without one. */
+  cors: CorsConfig | undefined
 }
 
 export const REVISION_ID_LENGTH = 12
@@ -42,6 +45,10 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
     routes = compiled.routes
     stageVariables = compiled.stageVariables
   }
+  const cors = compileCors(spec.cors)
+  problems.push(...cors.problems)
+  // REST APIs answer preflights with OPTIONS MOCK routes: part of the revision, like hand-written ones.
+  if (protocol === 'REST' && cors.config !== undefined) routes = withPreflightRoutes(routes, cors.config)
   problems.push(...apiNotImplemented(spec))
   if (spec.policy !== undefined) {
     try {
@@ -61,6 +68,7 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
     revision: { id: revisionId(routes), routes },
     stageVariables,
     authorizers: usedAuthorizers(routes, authorizers),
+    cors: cors.config,
   }
 }
 

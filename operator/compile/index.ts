@@ -213,17 +213,28 @@ function assemble(
       ...(api.spec.apiKeySource !== undefined ? { apiKeySource: api.spec.apiKeySource } : {}),
       ...(api.spec.policy !== undefined ? { policy: api.spec.policy } : {}),
       ...(api.authorizers.length > 0 ? { authorizers: api.authorizers } : {}),
+      ...(api.cors !== undefined ? { cors: api.cors } : {}),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const metering = meteringSection(keys, plans, opts)
+  const arn = opts.arn !== undefined ? { arn: { region: opts.arn.region, accountId: opts.arn.accountId } } : {}
   const body = {
     schemaVersion: CONFIG_SCHEMA_VERSION as typeof CONFIG_SCHEMA_VERSION,
     domain: opts.domain,
     apis: apiConfigs,
     ...(metering ? { metering } : {}),
+    ...arn,
     ...(iam ? { iam } : {}),
   }
-  return { schemaVersion: body.schemaVersion, hash: configHash(body), domain: body.domain, apis: body.apis, ...(metering ? { metering } : {}), ...(iam ? { iam } : {}) }
+  return {
+    schemaVersion: body.schemaVersion,
+    hash: configHash(body),
+    domain: body.domain,
+    apis: body.apis,
+    ...(metering ? { metering } : {}),
+    ...arn,
+    ...(iam ? { iam } : {}),
+  }
 }
 
 /**

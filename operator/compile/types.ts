@@ -16,6 +16,8 @@ export interface CompileOptions {
    * Gateway's 10,000 rps, burst 5,000). `tollgate run --account-rate-limit/--account-burst-limit`.
    */
   accountThrottle?: { rateLimit: number; burstLimit: number }
+  /** Region and account in ARNs (methodArn); absent: us-east-1 / 000000000000. `--region`, `--account-id`. */
+  arn?: { region: string; accountId: string }
 }
 
 export interface ResourceRef {

@@ -14,10 +14,12 @@
 //   config meant before they existed.
 import { Type, type Static } from '@sinclair/typebox'
 import { ArnConfig, AuthorizerConfig } from './authorization.js'
+import { CorsConfig } from './cors.js'
 import { IamConfig } from './iam.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
 
 export * from './authorization.js'
+export * from './cors.js'
 export * from './iam.js'
 export * from './metering.js'
 
@@ -157,6 +159,8 @@ export const ApiConfig = Type.Object({
   policy: Type.Optional(Type.Unknown()),
   /** The authorizers the routes name, sorted by name. Absent: none. */
   authorizers: Type.Optional(Type.Array(AuthorizerConfig)),
+  /** CORS (cors.ts). Absent: no CORS handling, CORS headers pass as any other header. */
+  cors: Type.Optional(CorsConfig),
 })
 export type ApiConfig = Static<typeof ApiConfig>
 

@@ -2,7 +2,8 @@
 // into the client's ServerResponse as it arrives. No mapping applies to proxy responses, so
 // nothing waits for the pipeline: the head is written in onResponseStart (one writeHead with a
 // flat header array: the backend's headers minus hop-by-hop ones, plus the ids API Gateway
-// adds), body chunks go through with backpressure (pause the upstream socket until the client
+// adds and, on APIs with CORS, the cors stage's CORS headers in place of the backend's), body
+// chunks go through with backpressure (pause the upstream socket until the client
 // drains), onResponseEnd ends the response (or the chunk that completes Content-Length does).
 //
 // HOT PATH — change with care: every HTTP_PROXY request runs through this class; no promise,
@@ -16,6 +17,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeader } from 'node:http'
 import type { Dispatcher } from 'undici'
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
+import { varyWithOrigin } from '../cors.js'
 import { connectionTokens, HOP_BY_HOP } from '../hop-by-hop.js'
 import { answerError } from '../pipeline/run.js'
 import type { DeadlineList, Expirable } from './deadlines.js'
@@ -97,11 +99,21 @@ export class ProxyCall implements Dispatcher.DispatchHandler, Expirable {
     const skip = this.head.skip
     const named = headers.connection === undefined ? null : connectionTokens(headers.connection)
     const out: OutgoingHttpHeader[] = []
+    const cors = ctx.corsHeaders
     for (const name in headers) {
       const value = headers[name]
       if (value === undefined || skip.has(name) || name.startsWith('proxy-')) continue
       if (named !== null && named.has(name)) continue
+      if (cors !== null && (cors.drops(name) || (cors.vary && name === 'vary'))) continue
       out.push(name, value)
+    }
+    if (cors !== null) {
+      const list = cors.list
+      for (let i = 0; i < list.length; i++) out.push(list[i]!)
+      if (cors.vary) {
+        const vary = headers.vary
+        out.push('vary', varyWithOrigin(Array.isArray(vary) ? vary.join(', ') : vary))
+      }
     }
     if (this.head.rest) out.push('x-amzn-RequestId', ctx.requestId, 'x-amz-apigw-id', ctx.extendedRequestId)
     else out.push('apigw-requestid', ctx.extendedRequestId)

@@ -5,9 +5,12 @@
 //                      runs. Routing itself (host → API, first segment → stage, path → route)
 //                      happens in dispatch.ts on the normalized path; this row delivers the
 //                      captured path parameters to the rest of the chain.
-//   -- future slots (being built): --
-//   cors               before policy and authorize: a preflight OPTIONS carries no credentials
-//                      and must be answered without them.
+//   cors               before policy and authorize: decides the CORS headers of the response
+//                      (errors take theirs from the API's gateway responses, so a browser can
+//                      read a 401 or a 429 too). HTTP APIs answer preflights earlier still, in
+//                      handle-request.ts before routing: a preflight carries no credentials and
+//                      may match no route.
+//   -- future slot (being built): --
 //   policy             resource policy (source IP, identity, caller namespace): cheapest
 //                      rejection, before any authorizer is called.
 //   -- --
@@ -27,6 +30,7 @@
 //   transform-response integration response → method response (selection, mappings).
 //   respond            writes status, headers and body; always last.
 import { authorize } from './authorize.js'
+import { cors } from './cors.js'
 import { integrate } from './integrate.js'
 import { meter } from './meter.js'
 import { respond } from './respond.js'
@@ -35,4 +39,4 @@ import { transformRequest } from './transform-request.js'
 import { transformResponse } from './transform-response.js'
 import type { PipelineStage } from './types.js'
 
-export const PIPELINE: readonly PipelineStage[] = [route, authorize, meter, transformRequest, integrate, transformResponse, respond]
+export const PIPELINE: readonly PipelineStage[] = [route, cors, authorize, meter, transformRequest, integrate, transformResponse, respond]

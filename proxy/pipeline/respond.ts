@@ -3,9 +3,11 @@
 // passthrough) is handed to the upstream call, which writes it with backpressure.
 // Not built for HTTP_PROXY: the proxy call writes the backend's response with the same headers
 // as it arrives (integrations/proxy-call.ts).
+// CORS headers decided by the cors stage replace those of the mapping (proxy/cors.ts).
 // When a chunked request body was never read, the connection is closed after the response
 // instead of reading (and discarding) a body of unknown size.
 import type { RequestContext } from '../context.js'
+import { applyCorsHeaders } from '../cors.js'
 import { unreadChunkedBody } from '../integrations/request-body.js'
 import { UpstreamCall } from '../integrations/upstream.js'
 import type { PipelineStage } from './types.js'
@@ -28,6 +30,7 @@ export const respond: PipelineStage = {
       } else {
         setHeader(headers, 'apigw-requestid', ctx.extendedRequestId)
       }
+      if (ctx.corsHeaders !== null) applyCorsHeaders(headers, ctx.corsHeaders)
       if (!ctx.bodyConsumed && unreadChunkedBody(ctx.req)) headers.connection = 'close'
       const body = ctx.responseBody
       const res = ctx.res

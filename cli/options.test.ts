@@ -1,0 +1,21 @@
+import t from 'tap'
+import { compileOptions } from './check.js'
+import { parse } from './options.js'
+import { compile } from '../operator/compile/index.js'
+
+t.test('--region and --account-id reach the compiled config; neither given: no arn (the defaults)', async (t) => {
+  const withArn = parse(['run', '-f', 'x', '--region', 'eu-west-1', '--account-id', '123456789012'], {})
+  t.same(withArn.run.arn, { region: 'eu-west-1', accountId: '123456789012' })
+  t.same(withArn.operator.arn, { region: 'eu-west-1', accountId: '123456789012' })
+  const config = compile([], compileOptions(withArn.run)).config
+  t.same(config.arn, { region: 'eu-west-1', accountId: '123456789012' })
+  const plain = parse(['run', '-f', 'x'], {})
+  t.equal(plain.run.arn, undefined)
+  t.equal(compile([], compileOptions(plain.run)).config.arn, undefined)
+  t.same(parse(['run', '-f', 'x', '--account-id', '111122223333'], {}).run.arn, { region: 'us-east-1', accountId: '111122223333' })
+})
+
+t.test('a malformed region or account is a usage error naming the flag', async (t) => {
+  t.throws(() => parse(['run', '-f', 'x', '--region', 'EU'], {}), /--region must look like an AWS region/)
+  t.throws(() => parse(['run', '-f', 'x', '--account-id', '12'], {}), /--account-id must be 12 digits/)
+})
