@@ -63,6 +63,8 @@ export class RequestContext {
   private queryParams: Map<string, string> | null
   /** True once the request body was handed to an integration (or read). */
   bodyConsumed: boolean
+  /** The whole request body when a stage read it before the integration (SigV4 hashes it); null: still on `req`. */
+  body: Buffer | null
   /**
    * The API key a Lambda authorizer returned (`usageIdentifierKey`), for APIs with
    * `apiKeySource: AUTHORIZER`; set by the authorize stage, null until then (the meter then
@@ -126,6 +128,7 @@ export class RequestContext {
     this.rawPathParams = EMPTY_PARAMS
     this.queryParams = null
     this.bodyConsumed = false
+    this.body = null
     this.usageIdentifierKey = null
     this.authorizer = null
     this.identity = null
@@ -202,6 +205,16 @@ export class RequestContext {
         return this.sourceIp
       case 'identity.userAgent':
         return this.header('user-agent') ?? ''
+      case 'identity.accessKey':
+        return this.identity?.accessKey ?? ''
+      case 'identity.accountId':
+        return this.identity?.accountId ?? ''
+      case 'identity.userArn':
+        return this.identity?.userArn ?? ''
+      case 'identity.user':
+        return this.identity?.user ?? ''
+      case 'identity.caller':
+        return this.identity?.caller ?? ''
     }
   }
 }

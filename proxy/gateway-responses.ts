@@ -45,6 +45,10 @@ export type ResponseType =
   | 'METERING_UNAVAILABLE'
   // A resource policy refused the request (AWS answers it with an IAM-style body, `Message`).
   | 'RESOURCE_POLICY_DENIED'
+  // What AWS answers SigV4 failures it has no gateway response type for (customizable on AWS
+  // only as DEFAULT_4XX): an unknown access key, a malformed signature.
+  | 'UNRECOGNIZED_CLIENT'
+  | 'INCOMPLETE_SIGNATURE'
 
 export interface ResponseDefinition {
   readonly status: number
@@ -132,6 +136,10 @@ export const GATEWAY_RESPONSES: Readonly<Record<ResponseType, ResponseRow>> = {
     rest: { status: 403, message: 'User: anonymous is not authorized to perform: execute-api:Invoke', errorType: 'AccessDeniedException', messageKey: 'Message' },
     http: HTTP_FORBIDDEN,
   },
+  // AWS_IAM: the access key is unknown (or a session token was sent: Tollgate issues none).
+  UNRECOGNIZED_CLIENT: { aws: false, rest: r(403, 'The security token included in the request is invalid.', 'UnrecognizedClientException'), http: HTTP_FORBIDDEN },
+  // AWS_IAM: the signature is malformed (the message, set per request, says what is missing).
+  INCOMPLETE_SIGNATURE: { aws: false, rest: r(403, 'Incomplete signature', 'IncompleteSignatureException'), http: HTTP_FORBIDDEN },
 }
 
 export type Protocol = 'REST' | 'HTTP'

@@ -15,8 +15,9 @@
 //  8. compile UsagePlans: stages, throttles, quota, keys; settle keys in two plans for one stage
 //     (usageplans.ts);
 //  9. assemble the GatewayConfig from the accepted Apis and their served Stages, keys and plans,
-//     and hash it;
-// 10. write each resource's status (status.ts). Secrets are inputs only: they get no status.
+//     the IAM identities of Secrets labelled tollgate.dev/iam-identity (iam.ts), and hash it;
+// 10. write each resource's status (status.ts). Secrets are inputs only: they get no status,
+//     except IAM identity Secrets, whose entry carries their problems (never a value).
 import { validateResource, type ResourceObject } from '../../crds/validate.js'
 import { error } from '../../crds/problems.js'
 import { canonicalJson, configHash } from '../../proxy/config/hash.js'
@@ -25,6 +26,7 @@ import {
   DEFAULT_ACCOUNT_THROTTLE,
   type ApiConfig,
   type GatewayConfig,
+  type IamConfig,
   type MeteringConfig,
   type StageConfig,
 } from '../../proxy/config/schema.js'
@@ -34,6 +36,7 @@ import { resolveApiIdConflicts, resolveStageNameConflicts } from './conflicts.js
 import { compileStage, undefinedVariableWarnings, type ApiIndex, type StageBuild } from './stage.js'
 import { compileApiKey, resolveDuplicateValues, type ApiKeyBuild } from './apikeys.js'
 import { isSecret, SecretIndex } from './secrets.js'
+import { compileIamIdentities } from './iam.js'
 import { compileUsagePlans, type PlanBuild, type ServedStage } from './usageplans.js'
 import { conditionsFor } from './status.js'
 import { hasErrors, refKey, type CompileOptions, type CompileResult, type Entry, type ResourceStatus } from './types.js'
@@ -43,7 +46,9 @@ export type { CompileOptions, CompileResult, ResourceRef, ResourceStatus } from 
 export { defaultApiId } from './apiid.js'
 
 export function compile(resources: readonly ResourceObject[], opts: CompileOptions): CompileResult {
-  const secrets = new SecretIndex(resources.filter(isSecret), opts.defaultNamespace)
+  const secretObjects = resources.filter(isSecret)
+  const secrets = new SecretIndex(secretObjects, opts.defaultNamespace)
+  const iam = compileIamIdentities(secretObjects, opts.defaultNamespace)
   const account = opts.accountThrottle ?? DEFAULT_ACCOUNT_THROTTLE
   const entries = resources.filter((obj) => !isSecret(obj)).map((obj) => toEntry(obj, opts.defaultNamespace))
   entries.sort(compareEntries)
@@ -73,7 +78,7 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
   const planEntries = entries.filter((e) => e.valid && e.ref.kind === 'UsagePlan')
   const plans = compileUsagePlans(planEntries, keys, servedStages(stages))
 
-  const config = assemble(apis, stages, keys, plans, opts)
+  const config = assemble(apis, stages, keys, plans, iam.config, opts)
   const apiOf = new Map(apis.map((a) => [a.entry, a]))
   const stageOf = new Map(stages.map((s) => [s.entry, s]))
   const keyOf = new Map(keys.map((k) => [k.entry, k]))
@@ -85,7 +90,16 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
   }
   const authorizerOf = new Map([...authorizers.values()].map((a) => [a.entry, { build: a, routes: uses.get(a.config.name) ?? 0 }]))
   const meteringOf: MeteringStatusInput = { keyOf, planOf, plans, authorizerOf }
-  return { config, statuses: entries.map((e) => statusOf(e, apiOf.get(e), stageOf.get(e), stages, meteringOf, opts)) }
+  const statuses = entries.map((e) => statusOf(e, apiOf.get(e), stageOf.get(e), stages, meteringOf, opts))
+  return { config, statuses: [...statuses, ...iam.statuses].sort(compareRefs) }
+}
+
+/** By kind, namespace, name; stable, so entries keep their order otherwise. */
+function compareRefs(a: ResourceStatus, b: ResourceStatus): number {
+  for (const k of ['kind', 'namespace', 'name'] as const) {
+    if (a.ref[k] !== b.ref[k]) return a.ref[k] < b.ref[k] ? -1 : 1
+  }
+  return 0
 }
 
 /** Stages in the config (served), by "apiNamespace/apiName\0stageName": what usage plans may cover. */
@@ -164,6 +178,7 @@ function assemble(
   stages: readonly StageBuild[],
   keys: readonly ApiKeyBuild[],
   plans: readonly PlanBuild[],
+  iam: IamConfig | undefined,
   opts: CompileOptions,
 ): GatewayConfig {
   const served = new Map<ApiBuild, StageConfig[]>()
@@ -209,8 +224,17 @@ function assemble(
     apis: apiConfigs,
     ...(metering ? { metering } : {}),
     ...arn,
+    ...(iam ? { iam } : {}),
   }
-  return { schemaVersion: body.schemaVersion, hash: configHash(body), domain: body.domain, apis: body.apis, ...(metering ? { metering } : {}), ...arn }
+  return {
+    schemaVersion: body.schemaVersion,
+    hash: configHash(body),
+    domain: body.domain,
+    apis: body.apis,
+    ...(metering ? { metering } : {}),
+    ...arn,
+    ...(iam ? { iam } : {}),
+  }
 }
 
 /**

@@ -46,6 +46,8 @@ export function desiredStatuses(
   const out = new Map<string, DesiredStatus>()
   const programmed = programmedCondition(fleet)
   for (const s of result.statuses) {
+    // IAM identity Secrets carry problems for logs and the CLI; the operator never writes to Secrets.
+    if (s.ref.kind === 'Secret') continue
     const key = refKey(s.ref)
     const status: Record<string, unknown> = structuredClone(s.status)
     let conditions = (status.conditions as Condition[] | undefined) ?? []

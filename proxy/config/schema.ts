@@ -9,16 +9,18 @@
 // - Provenance: every API, stage and route names the resource it came from (`source`) and has a
 //   stable hierarchical `name` that logs and metric labels reuse.
 // - No secrets in clear: API keys appear only as SHA-256 digests (metering.ts); Secret material
-//   only where the proxy needs it.
+//   only where the proxy needs it (SigV4 secret access keys, iam.ts).
 // - Additive growth: fields added after v1alpha1 shipped are optional, absent meaning what the
 //   config meant before they existed.
 import { Type, type Static } from '@sinclair/typebox'
 import { ArnConfig, AuthorizerConfig } from './authorization.js'
 import { CorsConfig } from './cors.js'
+import { IamConfig } from './iam.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
 
 export * from './authorization.js'
 export * from './cors.js'
+export * from './iam.js'
 export * from './metering.js'
 
 export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
@@ -174,5 +176,7 @@ export const GatewayConfig = Type.Object({
   metering: Type.Optional(MeteringConfig),
   /** Region and account in ARNs (methodArn, $context.accountId). Absent: DEFAULT_ARN. */
   arn: Type.Optional(ArnConfig),
+  /** IAM identities (access keys and their policies) for AWS_IAM routes (iam.ts). Absent: none. */
+  iam: Type.Optional(IamConfig),
 })
 export type GatewayConfig = Static<typeof GatewayConfig>

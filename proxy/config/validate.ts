@@ -5,6 +5,8 @@ import { Value } from '@sinclair/typebox/value'
 import { GatewayConfig } from './schema.js'
 import { configHash } from './hash.js'
 import { meteringProblems } from './validate-metering.js'
+import { iamProblems } from './iam.js'
+import { parsePolicy } from '../auth/policy.js'
 
 export class ConfigError extends Error {
   readonly code = 'TG_ERR_INVALID_CONFIG'
@@ -34,6 +36,7 @@ export function configProblems(input: unknown): string[] {
     }
   }
   problems.push(...meteringProblems(input))
+  problems.push(...iamProblems(input.iam, parsePolicy))
   return problems
 }
 

@@ -40,6 +40,12 @@ export const CONTEXT_KEYS = [
   'requestTimeEpoch',
   'identity.sourceIp',
   'identity.userAgent',
+  // SigV4 callers (AWS_IAM routes); empty otherwise.
+  'identity.accessKey',
+  'identity.accountId',
+  'identity.userArn',
+  'identity.user',
+  'identity.caller',
 ] as const
 export type ContextKey = (typeof CONTEXT_KEYS)[number]
 const CONTEXT_KEY_SET: ReadonlySet<string> = new Set(CONTEXT_KEYS)

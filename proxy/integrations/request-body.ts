@@ -1,6 +1,8 @@
 // The request body as handed to an upstream: streamed, never buffered. A Content-Length over
 // the limit was refused before routing; a chunked body is counted as it streams and the call
 // fails with REQUEST_TOO_LARGE when it passes the limit. GET and HEAD send no body.
+// Exception: a stage that must see the whole body first (SigV4 verification hashes it) buffers
+// it with bufferRequestBody (bounded by the same limit) into ctx.body, which is then sent instead.
 import { Readable } from 'node:stream'
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
@@ -26,6 +28,7 @@ export function hasBody(ctx: RequestContext): boolean {
 export function requestBody(ctx: RequestContext, method: string): Readable | null {
   if (method === 'GET' || method === 'HEAD' || !hasBody(ctx)) return null
   ctx.bodyConsumed = true
+  if (ctx.body !== null) return Readable.from([ctx.body], { objectMode: false })
   if (ctx.req.headers['content-length'] !== undefined) return ctx.req
   return Readable.from(limited(ctx.req, ctx.services.maxBodyBytes), { objectMode: false })
 }
@@ -33,10 +36,21 @@ export function requestBody(ctx: RequestContext, method: string): Readable | nul
 /** Reads the whole request body as text (bounded); for templates. */
 export async function readRequestBody(ctx: RequestContext): Promise<string> {
   if (!hasBody(ctx)) return ''
+  if (ctx.body !== null) return ctx.body.toString('utf8')
   ctx.bodyConsumed = true
   const chunks: Buffer[] = []
   for await (const chunk of limited(ctx.req, ctx.services.maxBodyBytes)) chunks.push(chunk)
   return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Reads the whole request body (bounded) into ctx.body, for a stage that needs it before the integration. */
+export async function bufferRequestBody(ctx: RequestContext): Promise<Buffer> {
+  if (ctx.body !== null) return ctx.body
+  ctx.bodyConsumed = true
+  const chunks: Buffer[] = []
+  for await (const chunk of limited(ctx.req, ctx.services.maxBodyBytes)) chunks.push(chunk)
+  ctx.body = Buffer.concat(chunks)
+  return ctx.body
 }
 
 /**
