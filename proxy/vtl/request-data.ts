@@ -1,0 +1,72 @@
+// Adapts the proxy's RequestContext to the engine's MappingData: $input.params() (path,
+// querystring — last value wins —, headers as the client spelled them), $context (the REST key
+// set: the keys parameter mappings read, plus identity and authorizer), $stageVariables.
+import type { RequestContext } from '../context.js'
+import { CONTEXT_KEYS } from '../integrations/mapping.js'
+import type { MappingData } from './apigateway.js'
+
+function headers(ctx: RequestContext): Record<string, string> {
+  const out: Record<string, string> = {}
+  const byLower = new Map<string, string>()
+  const raw = ctx.req.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!
+    const lower = name.toLowerCase()
+    const seen = byLower.get(lower)
+    if (seen === undefined) {
+      byLower.set(lower, name)
+      out[name] = raw[i + 1]!
+    } else out[seen] = `${out[seen]},${raw[i + 1]!}`
+  }
+  return out
+}
+
+function querystring(ctx: RequestContext): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (ctx.rawQuery !== '') for (const [k, v] of new URLSearchParams(ctx.rawQuery)) out[k] = v
+  return out
+}
+
+/** $context.authorizer: principalId, the Lambda authorizer's context keys, and claims (JWT / user pools). */
+function authorizer(ctx: RequestContext): Record<string, unknown> {
+  const result = ctx.authorizer
+  if (result === null) return { principalId: '' }
+  const out: Record<string, unknown> = { ...result.context, principalId: result.principalId }
+  if (result.claims !== null) out.claims = result.claims
+  return out
+}
+
+function identity(ctx: RequestContext): Record<string, unknown> {
+  const id = ctx.identity
+  return {
+    // The socket can be detached by the time a response template renders.
+    sourceIp: (ctx.req.socket as RequestContext['req']['socket'] | null)?.remoteAddress ?? '',
+    userAgent: ctx.contextValue('identity.userAgent'),
+    apiKeyId: ctx.apiKeyId ?? '',
+    accessKey: id?.accessKey ?? '',
+    accountId: id?.accountId ?? '',
+    caller: id?.caller ?? '',
+    user: id?.user ?? '',
+    userArn: id?.userArn ?? '',
+    cognitoAuthenticationProvider: '',
+    cognitoAuthenticationType: '',
+    cognitoIdentityId: '',
+    cognitoIdentityPoolId: '',
+  }
+}
+
+export function mappingData(ctx: RequestContext, body: string): MappingData {
+  const context: Record<string, unknown> = {}
+  for (const key of CONTEXT_KEYS) if (!key.includes('.')) context[key] = ctx.contextValue(key)
+  context.requestTimeEpoch = ctx.startedAt
+  context.identity = identity(ctx)
+  context.authorizer = authorizer(ctx)
+  return {
+    body,
+    path: ctx.pathParams,
+    querystring: querystring(ctx),
+    header: headers(ctx),
+    context,
+    stageVariables: ctx.stage.variables,
+  }
+}
