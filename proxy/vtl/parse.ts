@@ -122,9 +122,12 @@ class Parser {
   private parseBlock(): { nodes: Node[]; end: Terminator } {
     const nodes: Node[] = []
     let text = ''
+    // Where Velocity's current TEXT token began: a TEXT token stops at $, # and \.
+    let tokenStart = 0
     const flush = (): void => {
       if (text !== '') nodes.push({ k: 'text', text })
       text = ''
+      tokenStart = 0
     }
     const src = this.src
     while (this.pos < src.length) {
@@ -142,6 +145,7 @@ class Parser {
             continue
           }
           text += '\\'.repeat(n)
+          tokenStart = text.length
           continue
         }
         if (src[next] === '#' && this.directiveAt(next) !== null) {
@@ -151,9 +155,11 @@ class Parser {
             text += '#'
             this.pos++
           }
+          tokenStart = text.length
           continue
         }
         text += '\\'.repeat(n)
+        tokenStart = text.length
         this.pos = next
         continue
       }
@@ -164,6 +170,7 @@ class Parser {
           nodes.push({ k: 'ref', ref, escapes: 0 })
         } else {
           text += '$'
+          tokenStart = text.length
           this.pos++
         }
         continue
@@ -173,12 +180,14 @@ class Parser {
         if (n1 === '#') {
           const nl = src.indexOf('\n', this.pos)
           this.pos = nl === -1 ? src.length : nl + 1
+          tokenStart = text.length
           continue
         }
         if (n1 === '*') {
           const close = src.indexOf('*#', this.pos + 2)
           if (close === -1) this.fail('unterminated #* comment')
           this.pos = close + 2
+          tokenStart = text.length
           continue
         }
         if (n1 === '[' && src[this.pos + 2] === '[') {
@@ -186,11 +195,13 @@ class Parser {
           if (close === -1) this.fail('unterminated #[[ block')
           text += src.slice(this.pos + 3, close)
           this.pos = close + 3
+          tokenStart = text.length
           continue
         }
         const d = this.directiveAt(this.pos)
         if (d === null) {
           text += '#'
+          tokenStart = text.length
           this.pos++
           continue
         }
@@ -206,9 +217,9 @@ class Parser {
             flush()
             return { nodes, end: 'elseif' }
           case 'set': {
-            // Velocity 1.7 eats the spaces before #set on its line.
-            const stripped = text.replace(/[ \t]+$/, '')
-            if (stripped === '' || stripped.endsWith('\n') || stripped.endsWith('\r')) text = stripped
+            // Velocity 1.7's #set token includes the spaces and tabs before it, when they begin
+            // a token (after a directive that ate its newline, a reference, a comment...).
+            if (/^[ \t]*$/.test(text.slice(tokenStart))) text = text.slice(0, tokenStart)
             flush()
             nodes.push(this.parseSet())
             break
@@ -244,6 +255,7 @@ class Parser {
             if (src[this.pos] !== '(') {
               this.pos = save
               text += src.slice(start, save)
+              tokenStart = text.length
               break
             }
             flush()
@@ -390,7 +402,7 @@ class Parser {
     const chain: Access[] = []
     for (;;) {
       const c = this.src[this.pos]
-      if (c === '.' && ID_START.test(this.src[this.pos + 1] ?? '')) {
+      if (c === '.' && /[A-Za-z]/.test(this.src[this.pos + 1] ?? '')) {
         this.pos++
         const prop = this.identifier()!
         if (this.src[this.pos] === '(') {
