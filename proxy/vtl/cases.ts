@@ -191,5 +191,9 @@ export const CASES: readonly TemplateCase[] = [
   { name: 'nested loops over the time budget fail the render', template: '#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#end#end#end', limits: { timeBudgetMs: 20 }, error: 'limit', source: LIMITS },
   { name: 'unbounded macro recursion fails the render', template: '#macro(deep $n)#deep($n)#end#deep(1)', error: 'limit', source: LIMITS },
   { name: 'a huge range as a value fails the render', template: '#set($r = [1..100000000])$r.size()', error: 'limit', source: LIMITS },
+  { name: 'printing a value with exponential shared structure fails the render', template: '#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end$l', error: 'limit', source: LIMITS },
+  { name: 'comparing values with exponential shared structure fails the render', template: '#set($a = [1])#set($b = [1])#foreach($i in [1..40])#set($a = [$a, $a])#set($b = [$b, $b])#end#if($a == $b)same#end', error: 'limit', source: LIMITS },
+  { name: 'a replace that would build a huge string fails before building it', template: '#set($s = "0123456789")#foreach($i in [1..15])#set($s = "$s$s")#end$s.replace("", $s).length()', error: 'limit', source: LIMITS },
+  { name: 'replaceAll that would build a huge string fails', template: '#set($s = "0123456789")#foreach($i in [1..15])#set($s = "$s$s")#end$s.replaceAll("\\d", $s).length()', error: 'limit', source: LIMITS },
   { name: 'a backtracking regex finishes (linear-time fallback)', template: "#set($s = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!')$s.matches('(a+)+b')", output: 'false', source: LIMITS },
 ]

@@ -6,7 +6,7 @@
 // that backtracks excessively to its linear-time engine, and the constructs that engine cannot
 // run (backreferences, lookaround) are refused, so every template regex finishes in linear time.
 import { setFlagsFromString } from 'node:v8'
-import { JavaArray } from './values.js'
+import { JavaArray, TooLarge } from './values.js'
 
 export class JavaRegexError extends Error {}
 
@@ -104,17 +104,22 @@ export function javaReplacement(replacement: string): (match: string, groups: re
   }
 }
 
-export function replaceRegex(s: string, pattern: string, replacement: string, all: boolean): string {
+/** replaceAll / replaceFirst; throws TooLarge as soon as the result would pass maxChars. */
+export function replaceRegex(s: string, pattern: string, replacement: string, all: boolean, maxChars: number): string {
   const re = javaRegex(pattern, all)
   const fn = javaReplacement(replacement)
+  let size = s.length
   return s.replace(re, (match: string, ...rest: unknown[]) => {
     const groupCount = rest.length - 2 - (typeof rest[rest.length - 1] === 'object' ? 1 : 0)
-    return fn(match, rest.slice(0, groupCount) as (string | undefined)[])
+    const out = fn(match, rest.slice(0, groupCount) as (string | undefined)[])
+    size += out.length - match.length
+    if (size > maxChars) throw new TooLarge(`string larger than ${maxChars} characters`)
+    return out
   })
 }
 
 /** Java's String.split(regex, limit): no leading empty string for a zero-width match, trailing empties dropped when limit is 0. */
-export function javaSplit(s: string, pattern: string, limit: number): JavaArray {
+export function javaSplit(s: string, pattern: string, limit: number, maxItems: number): JavaArray {
   const re = javaRegex(pattern, true)
   const out = new JavaArray()
   let index = 0
@@ -128,6 +133,7 @@ export function javaSplit(s: string, pattern: string, limit: number): JavaArray 
     }
     if (limit > 0 && out.length === limit - 1) break
     out.push(s.slice(index, m.index))
+    if (out.length > maxItems) throw new TooLarge(`collection larger than ${maxItems} elements`)
     index = m.index + m[0].length
   }
   if (out.length === 0) {

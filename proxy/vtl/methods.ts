@@ -3,9 +3,28 @@
 // MethodInvocationException does). `undefined` means "no such method": Velocity then yields
 // null, and the reference prints as written.
 import { javaRegex, javaSplit, replaceRegex } from './java-regex.js'
-import { isHost, isNumber, JDouble, javaEquals, JsonList, numeric, toJava, type HostObject, type Value } from './values.js'
+import { isHost, isNumber, JDouble, javaEquals, JsonList, numeric, toJava, TooLarge, type HostObject, type Value } from './values.js'
 
 export class JavaException extends Error {}
+
+/** Bounds on what a method may build: string length and collection size. */
+export interface Bounds {
+  readonly maxChars: number
+  readonly maxCollection: number
+}
+
+function checkLength(n: number, b: Bounds): void {
+  if (n > b.maxChars) throw new TooLarge(`string larger than ${b.maxChars} characters`)
+}
+
+/** String.replace(target, replacement) with the result's size checked before it is built. */
+function replaceLiteral(s: string, target: string, replacement: string, b: Bounds): string {
+  let count = 0
+  if (target === '') count = s.length + 1
+  else for (let i = s.indexOf(target); i !== -1; i = s.indexOf(target, i + target.length)) count++
+  checkLength(s.length + count * (replacement.length - target.length), b)
+  return s.split(target).join(replacement)
+}
 
 function int(v: Value | undefined): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined
@@ -35,8 +54,8 @@ function javaTrim(s: string): string {
   return s.slice(a, b)
 }
 
-function stringMethod(s: string, name: string, args: readonly Value[]): Value | undefined {
-  const [a, b] = args
+function stringMethod(s: string, name: string, args: readonly Value[], b: Bounds): Value | undefined {
+  const [a, c] = args
   switch (`${name}/${args.length}`) {
     case 'length/0':
       return s.length
@@ -66,13 +85,13 @@ function stringMethod(s: string, name: string, args: readonly Value[]): Value | 
     case 'startsWith/1':
       return str(a) === undefined ? undefined : s.startsWith(a as string)
     case 'startsWith/2':
-      return str(a) === undefined || int(b) === undefined ? undefined : s.startsWith(a as string, b as number)
+      return str(a) === undefined || int(c) === undefined ? undefined : s.startsWith(a as string, c as number)
     case 'endsWith/1':
       return str(a) === undefined ? undefined : s.endsWith(a as string)
     case 'indexOf/1':
       return str(a) === undefined ? undefined : s.indexOf(a as string)
     case 'indexOf/2':
-      return str(a) === undefined || int(b) === undefined ? undefined : s.indexOf(a as string, Math.max(0, b as number))
+      return str(a) === undefined || int(c) === undefined ? undefined : s.indexOf(a as string, Math.max(0, c as number))
     case 'lastIndexOf/1':
       return str(a) === undefined ? undefined : s.lastIndexOf(a as string)
     case 'charAt/1': {
@@ -89,30 +108,33 @@ function stringMethod(s: string, name: string, args: readonly Value[]): Value | 
     }
     case 'substring/2': {
       const i = int(a)
-      const j = int(b)
+      const j = int(c)
       if (i === undefined || j === undefined) return undefined
       if (i < 0 || j > s.length || i > j) throw new JavaException(`begin ${i}, end ${j}, length ${s.length}`)
       return s.slice(i, j)
     }
     case 'concat/1':
-      return str(a) === undefined ? undefined : s + (a as string)
+      if (str(a) === undefined) return undefined
+      checkLength(s.length + (a as string).length, b)
+      return s + (a as string)
     case 'replace/2':
-      if (str(a) === undefined || str(b) === undefined) return undefined
-      return s.split(a as string).join(b as string)
+      if (str(a) === undefined || str(c) === undefined) return undefined
+      return replaceLiteral(s, a as string, c as string, b)
     case 'replaceAll/2':
-      return str(a) === undefined || str(b) === undefined ? undefined : replaceRegex(s, a as string, b as string, true)
+      return str(a) === undefined || str(c) === undefined ? undefined : replaceRegex(s, a as string, c as string, true, b.maxChars)
     case 'replaceFirst/2':
-      return str(a) === undefined || str(b) === undefined ? undefined : replaceRegex(s, a as string, b as string, false)
+      return str(a) === undefined || str(c) === undefined ? undefined : replaceRegex(s, a as string, c as string, false, b.maxChars)
     case 'matches/1':
       return str(a) === undefined ? undefined : javaRegex(a as string, false, true).test(s)
     case 'split/1':
-      return str(a) === undefined ? undefined : javaSplit(s, a as string, 0)
+      return str(a) === undefined ? undefined : javaSplit(s, a as string, 0, b.maxCollection)
     case 'split/2':
-      return str(a) === undefined || int(b) === undefined ? undefined : javaSplit(s, a as string, b as number)
+      return str(a) === undefined || int(c) === undefined ? undefined : javaSplit(s, a as string, c as number, b.maxCollection)
     case 'compareTo/1':
       if (str(a) === undefined) return undefined
       return compareStrings(s, a as string)
     case 'toCharArray/0':
+      if (s.length > b.maxCollection) throw new TooLarge(`collection larger than ${b.maxCollection} elements`)
       return [...s]
   }
   return undefined
@@ -293,10 +315,10 @@ function numberMethod(n: number | JDouble, name: string, args: readonly Value[])
 }
 
 /** Calls a Java method on a value; undefined when the value has no such method. */
-export function callMethod(target: Value, name: string, args: readonly Value[], maxCollection: number): Value | undefined {
-  if (typeof target === 'string') return stringMethod(target, name, args)
-  if (target instanceof JsonList || Array.isArray(target)) return listMethod(target, name, args, maxCollection)
-  if (target instanceof Map) return mapMethod(target, name, args, maxCollection)
+export function callMethod(target: Value, name: string, args: readonly Value[], bounds: Bounds): Value | undefined {
+  if (typeof target === 'string') return stringMethod(target, name, args, bounds)
+  if (target instanceof JsonList || Array.isArray(target)) return listMethod(target, name, args, bounds.maxCollection)
+  if (target instanceof Map) return mapMethod(target, name, args, bounds.maxCollection)
   if (isNumber(target)) return numberMethod(target, name, args)
   if (typeof target === 'boolean') {
     if (name === 'toString' && args.length === 0) return String(target)
@@ -314,7 +336,7 @@ export function callMethod(target: Value, name: string, args: readonly Value[], 
 }
 
 /** `$x.name`: a map key, a host object's property, or a JavaBean getter (getName / isName). */
-export function getProperty(target: Value, name: string, maxCollection: number): Value {
+export function getProperty(target: Value, name: string, bounds: Bounds): Value {
   if (target instanceof Map) {
     if (target.has(name)) return target.get(name)!
     if (name === 'empty') return target.size === 0
@@ -325,7 +347,7 @@ export function getProperty(target: Value, name: string, maxCollection: number):
     if (v !== undefined) return v
   }
   const cap = name.charAt(0).toUpperCase() + name.slice(1)
-  const viaGetter = callMethod(target, `get${cap}`, [], maxCollection) ?? callMethod(target, `is${cap}`, [], maxCollection)
+  const viaGetter = callMethod(target, `get${cap}`, [], bounds) ?? callMethod(target, `is${cap}`, [], bounds)
   if (viaGetter !== undefined) return viaGetter
   return null
 }

@@ -5,9 +5,9 @@
 // capped, #foreach stops after maxLoopIterations (Velocity's directive.foreach.maxloops, AWS's
 // 1,000), macro and #define nesting is capped. A limit ends the render with VtlRenderError.
 import { JavaRegexError } from './java-regex.js'
-import { callMethod, getProperty, JavaException } from './methods.js'
+import { callMethod, getProperty, JavaException, type Bounds } from './methods.js'
 import type { Ast, Expr, Node, Ref } from './parse.js'
-import { DefinedBlock, isNumber, JDouble, numeric, toJava, truthy, velocityEquals, type HostObject, type Value } from './values.js'
+import { DefinedBlock, isNumber, JDouble, numeric, toJava, TooLarge, truthy, velocityEquals, type HostObject, type Value } from './values.js'
 
 export interface RenderLimits {
   /** Characters of output (and of any one string built while rendering). */
@@ -99,6 +99,7 @@ export class Renderer {
   private depth = 0
   private readonly deadline: number
   private readonly frames: Map<string, Value>[] = []
+  private readonly bounds: Bounds
 
   constructor(
     private readonly ast: Ast,
@@ -107,6 +108,7 @@ export class Renderer {
     now: number,
   ) {
     this.deadline = now + limits.timeBudgetMs
+    this.bounds = { maxChars: limits.maxOutputChars, maxCollection: limits.maxCollectionSize }
   }
 
   render(): string {
@@ -117,6 +119,7 @@ export class Renderer {
       if (err === STOP) return out.text()
       if (err === BREAK) return out.text()
       if (err instanceof JavaException || err instanceof JavaRegexError) throw new VtlRenderError(err.message, 'error')
+      if (err instanceof TooLarge) throw new VtlRenderError(err.message, 'limit')
       if (err instanceof RangeError) throw new VtlRenderError(`template too deep: ${err.message}`, 'limit')
       throw err
     }
@@ -222,9 +225,7 @@ export class Renderer {
   }
 
   private print(v: Value): string {
-    const s = toJava(v)
-    if (s.length > this.limits.maxOutputChars) throw new VtlRenderError(`output larger than ${this.limits.maxOutputChars} characters`, 'limit')
-    return s
+    return toJava(v, this.limits.maxOutputChars)
   }
 
   private callMacro(name: string, argExprs: readonly Expr[], text: string, out: Out): void {
@@ -342,10 +343,10 @@ export class Renderer {
     for (let i = 0; i < upTo; i++) {
       if (v === null) return null
       const a = ref.chain[i]!
-      if (a.k === 'prop') v = getProperty(v, a.name, this.limits.maxCollectionSize)
+      if (a.k === 'prop') v = getProperty(v, a.name, this.bounds)
       else if (a.k === 'call') {
         const args = a.args.map((e) => this.expr(e))
-        const r = callMethod(v, a.name, args, this.limits.maxCollectionSize)
+        const r = callMethod(v, a.name, args, this.bounds)
         v = r === undefined ? null : r
         if (typeof v === 'string' && v.length > this.limits.maxOutputChars) {
           throw new VtlRenderError(`string larger than ${this.limits.maxOutputChars} characters`, 'limit')
@@ -430,7 +431,7 @@ export class Renderer {
       }
     }
     if (op === '+' && (typeof a === 'string' || typeof b === 'string') && a !== null && b !== null) {
-      const s = toJava(a) + toJava(b)
+      const s = toJava(a, this.limits.maxOutputChars) + toJava(b, this.limits.maxOutputChars)
       if (s.length > this.limits.maxOutputChars) throw new VtlRenderError(`string larger than ${this.limits.maxOutputChars} characters`, 'limit')
       return s
     }

@@ -70,8 +70,31 @@ export function doubleToString(d: number): string {
   return `${m}E${exp.startsWith('+') ? exp.slice(1) : exp}`
 }
 
-/** Java's toString of a value. */
-export function toJava(v: Value): string {
+/**
+ * A value too large to print or compare within its bound. Shared structure can make a small
+ * template build a value whose printed form is exponential in size: printing and equality are
+ * therefore bounded, not just the final output.
+ */
+export class TooLarge extends Error {}
+
+/** Bound of toJava / toJson when the caller gives none. */
+export const PRINT_LIMIT = 16 * 1024 * 1024
+
+class Writer {
+  private readonly parts: string[] = []
+  private size = 0
+  constructor(private readonly max: number) {}
+  push(s: string): void {
+    this.size += s.length
+    if (this.size > this.max) throw new TooLarge(`value larger than ${this.max} characters`)
+    this.parts.push(s)
+  }
+  text(): string {
+    return this.parts.join('')
+  }
+}
+
+function scalar(v: Value): string | undefined {
   if (v === null) return 'null'
   switch (typeof v) {
     case 'string':
@@ -82,16 +105,78 @@ export function toJava(v: Value): string {
       return v ? 'true' : 'false'
   }
   if (v instanceof JDouble) return doubleToString(v.value)
-  if (v instanceof JsonList) return toJson(v)
-  if (v instanceof JavaArray) return `[Ljava.lang.String;@${identityHash(v)}`
-  if (Array.isArray(v)) return `[${v.map(toJava).join(', ')}]`
-  if (v instanceof Map) {
-    const parts: string[] = []
-    for (const [k, val] of v) parts.push(`${toJava(k as Value)}=${toJava(val)}`)
-    return `{${parts.join(', ')}}`
+  return undefined
+}
+
+function writeJava(v: Value, w: Writer): void {
+  const s = scalar(v)
+  if (s !== undefined) return w.push(s)
+  if (v instanceof JsonList) return writeJson(v, w)
+  if (v instanceof JavaArray) return w.push(`[Ljava.lang.String;@${identityHash(v)}`)
+  if (Array.isArray(v)) {
+    w.push('[')
+    v.forEach((item, i) => {
+      if (i > 0) w.push(', ')
+      writeJava(item, w)
+    })
+    return w.push(']')
   }
-  if (v instanceof DefinedBlock) return v.render()
-  return v.toJava()
+  if (v instanceof Map) {
+    w.push('{')
+    let first = true
+    for (const [k, val] of v) {
+      if (!first) w.push(', ')
+      first = false
+      writeJava(k as Value, w)
+      w.push('=')
+      writeJava(val, w)
+    }
+    return w.push('}')
+  }
+  if (v instanceof DefinedBlock) return w.push(v.render())
+  return w.push((v as HostObject).toJava())
+}
+
+function writeJson(v: Value, w: Writer): void {
+  if (typeof v === 'string') return w.push(JSON.stringify(v))
+  const s = scalar(v)
+  if (s !== undefined) return w.push(s)
+  if (Array.isArray(v)) {
+    w.push('[')
+    v.forEach((item, i) => {
+      if (i > 0) w.push(',')
+      writeJson(item, w)
+    })
+    return w.push(']')
+  }
+  if (v instanceof Map) {
+    w.push('{')
+    let first = true
+    for (const [k, val] of v) {
+      if (!first) w.push(',')
+      first = false
+      w.push(JSON.stringify(toJava(k as Value)))
+      w.push(':')
+      writeJson(val, w)
+    }
+    return w.push('}')
+  }
+  return w.push(JSON.stringify(toJava(v)))
+}
+
+/** Java's toString of a value; throws TooLarge past `max` characters. */
+export function toJava(v: Value, max = PRINT_LIMIT): string {
+  if (typeof v === 'string') return v
+  const w = new Writer(max)
+  writeJava(v, w)
+  return w.text()
+}
+
+/** Compact JSON of a value (json-smart style: no spaces); throws TooLarge past `max` characters. */
+export function toJson(v: Value, max = PRINT_LIMIT): string {
+  const w = new Writer(max)
+  writeJson(v, w)
+  return w.text()
 }
 
 function identityHash(list: readonly Value[]): string {
@@ -100,45 +185,24 @@ function identityHash(list: readonly Value[]): string {
   return (h >>> 0).toString(16)
 }
 
-function jsonString(s: string): string {
-  return JSON.stringify(s)
-}
-
-/** Compact JSON of a value (json-smart style: no spaces). */
-export function toJson(v: Value): string {
-  if (v === null) return 'null'
-  switch (typeof v) {
-    case 'string':
-      return jsonString(v)
-    case 'number':
-      return Number.isInteger(v) ? String(v) : doubleToString(v)
-    case 'boolean':
-      return v ? 'true' : 'false'
-  }
-  if (v instanceof JDouble) return doubleToString(v.value)
-  if (Array.isArray(v)) return `[${v.map(toJson).join(',')}]`
-  if (v instanceof Map) {
-    const parts: string[] = []
-    for (const [k, val] of v) parts.push(`${jsonString(toJava(k as Value))}:${toJson(val)}`)
-    return `{${parts.join(',')}}`
-  }
-  return jsonString(toJava(v))
-}
-
 /** Velocity 1.7 truthiness: only null and false are false. */
 export function truthy(v: Value): boolean {
   return v !== null && v !== false
 }
 
+const EQUALS_STEPS = 1_000_000
+
 /** Java equals(), as Velocity's == uses it (numbers compare by value, else same type and value). */
-export function javaEquals(a: Value, b: Value): boolean {
+export function javaEquals(a: Value, b: Value, steps = { n: 0 }): boolean {
+  if (++steps.n > EQUALS_STEPS) throw new TooLarge(`comparison of values larger than ${EQUALS_STEPS} elements`)
+  if (a === b) return true
   if (a === null || b === null) return a === b
   if (isNumber(a) && isNumber(b)) return numeric(a) === numeric(b)
   if (typeof a === 'string' || typeof b === 'string' || typeof a === 'boolean' || typeof b === 'boolean') return a === b
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => javaEquals(x, b[i]!))
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => javaEquals(x, b[i]!, steps))
   if (a instanceof Map && b instanceof Map) {
     if (a.size !== b.size) return false
-    for (const [k, v] of a) if (!b.has(k) || !javaEquals(v, b.get(k)!)) return false
+    for (const [k, v] of a) if (!b.has(k) || !javaEquals(v, b.get(k)!, steps)) return false
     return true
   }
   return a === b
