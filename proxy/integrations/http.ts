@@ -18,7 +18,7 @@ import { callUpstream } from './dispatch.js'
 import { mapRequest, mapResponse, type MappedRequest } from './params.js'
 import { readRequestBody, requestBody } from './request-body.js'
 import { selectResponse } from './selection.js'
-import { renderTemplate, selectRequestTemplate, selectResponseTemplate, type Template } from './templates.js'
+import { renderTemplate, selectRequestTemplate, selectResponseTemplate, type Template, type TemplateEnv } from './templates.js'
 import { UpstreamCall } from './upstream.js'
 import type { Overrides } from '../vtl/index.js'
 
@@ -49,7 +49,7 @@ export function requestTemplate(integration: CompiledIntegration, ctx: RequestCo
   return null
 }
 
-export function httpRequest(integration: CompiledIntegration): Handler {
+export function httpRequest(integration: CompiledIntegration, env: TemplateEnv): Handler {
   const host = integration.uri!.host
   const userAgent = `AmazonAPIGateway_${integration.apiId}`
   const rest = integration.protocol === 'REST'
@@ -65,7 +65,7 @@ export function httpRequest(integration: CompiledIntegration): Handler {
     headers['x-amzn-trace-id'] = ctx.traceId
     if (rest) headers['x-amzn-apigateway-api-id'] = integration.apiId
     if (template !== null) {
-      const rendered = renderTemplate(template, ctx, await readRequestBody(ctx), 'request')
+      const rendered = renderTemplate(template, ctx, await readRequestBody(ctx), 'request', env)
       ctx.integrationBody = rendered.body
       mapped = overrideRequest(mapped, headers, rendered.overrides)
       if (template.contentType !== '$default') headers['content-type'] ??= template.contentType
@@ -88,7 +88,7 @@ export function httpRequest(integration: CompiledIntegration): Handler {
 export const httpIntegrate = callUpstream
 
 /** Method response from a selected integration response; shared with MOCK. */
-export function methodResponse(integration: CompiledIntegration): (ctx: RequestContext, status: number, body: Buffer | null) => Promise<void> {
+export function methodResponse(integration: CompiledIntegration, env: TemplateEnv): (ctx: RequestContext, status: number, body: Buffer | null) => Promise<void> {
   return async (ctx, status, upstreamBody) => {
     const call = ctx.upstream instanceof UpstreamCall ? ctx.upstream : null
     const selected = selectResponse(integration.responses, status)
@@ -102,7 +102,7 @@ export function methodResponse(integration: CompiledIntegration): (ctx: RequestC
     const template = selectResponseTemplate(selected.templates, ctx.header('accept'))
     let methodStatus = selected.statusCode
     if (template !== null) {
-      const rendered = renderTemplate(template, ctx, body === null ? '' : body.toString('utf8'), 'response')
+      const rendered = renderTemplate(template, ctx, body === null ? '' : body.toString('utf8'), 'response', env)
       ctx.responseBody = rendered.body
       // $context.responseOverride.*: the status and headers win over the integration response's.
       for (const [name, value] of rendered.overrides.responseHeaders) headers[name.toLowerCase()] = value
@@ -119,7 +119,7 @@ export function methodResponse(integration: CompiledIntegration): (ctx: RequestC
   }
 }
 
-export function httpResponse(integration: CompiledIntegration): Handler {
-  const respond = methodResponse(integration)
+export function httpResponse(integration: CompiledIntegration, env: TemplateEnv): Handler {
+  const respond = methodResponse(integration, env)
   return (ctx: RequestContext) => respond(ctx, ctx.integrationStatus, null)
 }

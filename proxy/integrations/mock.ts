@@ -9,13 +9,13 @@ import type { Handler } from '../pipeline/types.js'
 import type { CompiledIntegration } from './compile.js'
 import { methodResponse, requestTemplate } from './http.js'
 import { readRequestBody } from './request-body.js'
-import { renderTemplate } from './templates.js'
+import { renderTemplate, type TemplateEnv } from './templates.js'
 
-export function mockRequest(integration: CompiledIntegration): Handler {
+export function mockRequest(integration: CompiledIntegration, env: TemplateEnv): Handler {
   return async (ctx: RequestContext) => {
     const template = requestTemplate(integration, ctx)
     ctx.integrationMethod = ctx.method
-    ctx.integrationBody = template === null ? null : renderTemplate(template, ctx, await readRequestBody(ctx), 'request').body
+    ctx.integrationBody = template === null ? null : renderTemplate(template, ctx, await readRequestBody(ctx), 'request', env).body
   }
 }
 
@@ -42,7 +42,7 @@ export function mockIntegrate(): Handler {
   }
 }
 
-export function mockResponse(integration: CompiledIntegration): Handler {
-  const respond = methodResponse(integration)
+export function mockResponse(integration: CompiledIntegration, env: TemplateEnv): Handler {
+  const respond = methodResponse(integration, env)
   return (ctx: RequestContext) => respond(ctx, ctx.integrationStatus, null)
 }

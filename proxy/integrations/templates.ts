@@ -10,7 +10,9 @@
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 import { compileTemplate, renderMapping, VtlRenderError, type CompiledTemplate, type Rendered } from '../vtl/index.js'
-import { mappingData } from '../vtl/request-data.js'
+import { mappingData, type TemplateEnv } from '../vtl/request-data.js'
+
+export type { TemplateEnv }
 
 export interface Template {
   readonly contentType: string
@@ -72,9 +74,9 @@ export function selectResponseTemplate(set: TemplateSet, accept: string | undefi
  * exception, a JSON body that does not parse — fails the request (API Gateway answers 500
  * "Internal server error"; a request body that is not JSON, 400).
  */
-export function renderTemplate(template: Template, ctx: RequestContext, body: string, side: 'request' | 'response'): Rendered {
+export function renderTemplate(template: Template, ctx: RequestContext, body: string, side: 'request' | 'response', env: TemplateEnv): Rendered {
   try {
-    return renderMapping(template.compiled, mappingData(ctx, body))
+    return renderMapping(template.compiled, mappingData(ctx, body, env))
   } catch (err) {
     if (!(err instanceof VtlRenderError)) throw err
     if (err.reason === 'input' && side === 'request') throw new GatewayError('TG_ERR_TEMPLATE_RENDER', 'BAD_REQUEST_BODY', err.message)

@@ -55,8 +55,14 @@ function identity(ctx: RequestContext): Record<string, unknown> {
   }
 }
 
-export function mappingData(ctx: RequestContext, body: string): MappingData {
-  const context: Record<string, unknown> = {}
+/** What templates read that is fixed per config, not per request. */
+export interface TemplateEnv {
+  /** $context.accountId: the account of the gateway's ARNs. */
+  readonly accountId: string
+}
+
+export function mappingData(ctx: RequestContext, body: string, env: TemplateEnv): MappingData {
+  const context: Record<string, unknown> = { accountId: env.accountId }
   for (const key of CONTEXT_KEYS) if (!key.includes('.')) context[key] = ctx.contextValue(key)
   context.requestTimeEpoch = ctx.startedAt
   context.identity = identity(ctx)

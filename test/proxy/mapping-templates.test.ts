@@ -52,7 +52,7 @@ t.before(async () => {
       'abc',
       [
         route('POST /pets/{petId}', http(`${backend.origin}/backend`, { 'application/json': REQUEST_TEMPLATE }, { 'application/json': RESPONSE_TEMPLATE })),
-        route('GET /teapot', mock('{"statusCode": 200}', '#set($context.responseOverride.status = 418)\n{"teapot": true, "path": "$context.resourcePath"}')),
+        route('GET /teapot', mock('{"statusCode": 200}', '#set($context.responseOverride.status = 418)\n{"teapot": true, "path": "$context.resourcePath", "account": "$context.accountId"}')),
         route('GET /ok', mock('{"statusCode": 200}', '{"ok": true}')),
         route('GET /hostile/loops', mock('{"statusCode": 200}', '#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#end#end#end')),
         route('GET /hostile/recursion', mock('{"statusCode": 200}', '#macro(deep $n)#deep($n)#end#deep(1)')),
@@ -107,7 +107,7 @@ t.test('HTTP: a request body that is not JSON is a 400 when the template reads i
 t.test('MOCK: $context.responseOverride.status in the response template', async (t) => {
   const res = await gw.fetch('abc', '/prod/teapot')
   t.equal(res.status, 418)
-  t.equal(res.text, '{"teapot": true, "path": "/teapot"}')
+  t.equal(res.text, '{"teapot": true, "path": "/teapot", "account": "000000000000"}', 'the account of the gateway ARNs (default)')
   t.equal(res.headers['content-type'], 'application/json')
 })
 
