@@ -22,9 +22,19 @@ import { renderTemplate, selectRequestTemplate, selectResponseTemplate, type Tem
 import { UpstreamCall } from './upstream.js'
 import type { Overrides } from '../vtl/index.js'
 
+// Headers a template may not override: the gateway frames the messages itself.
+const FRAMING = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer'])
+
+function overrideHeaders(out: Record<string, string | string[] | number>, overrides: ReadonlyMap<string, string | string[]>): void {
+  for (const [name, value] of overrides) {
+    const lower = name.toLowerCase()
+    if (!FRAMING.has(lower)) out[lower] = value
+  }
+}
+
 /** $context.requestOverride.*: applied after the parameter mappings, so they win over them. */
 function overrideRequest(mapped: MappedRequest, headers: Record<string, string | string[]>, overrides: Overrides): MappedRequest {
-  for (const [name, value] of overrides.requestHeaders) headers[name.toLowerCase()] = value
+  overrideHeaders(headers, overrides.requestHeaders)
   if (overrides.requestQuery.size === 0 && overrides.requestPath.size === 0) return mapped
   const query = new URLSearchParams(mapped.query)
   for (const [name, value] of overrides.requestQuery) {
@@ -105,7 +115,7 @@ export function methodResponse(integration: CompiledIntegration, env: TemplateEn
       const rendered = renderTemplate(template, ctx, body === null ? '' : body.toString('utf8'), 'response', env)
       ctx.responseBody = rendered.body
       // $context.responseOverride.*: the status and headers win over the integration response's.
-      for (const [name, value] of rendered.overrides.responseHeaders) headers[name.toLowerCase()] = value
+      overrideHeaders(headers, rendered.overrides.responseHeaders)
       if (rendered.overrides.status !== null) methodStatus = rendered.overrides.status
       if (template.contentType !== '$default') headers['content-type'] ??= template.contentType
       if (call !== null && !call.finished) call.fail(new GatewayError('TG_ERR_INTEGRATION_FAILURE', 'INTEGRATION_FAILURE', 'body not needed'))

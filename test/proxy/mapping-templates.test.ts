@@ -18,7 +18,8 @@ const REQUEST_TEMPLATE = `#set($root = $input.path('$'))
   "version": "$stageVariables.version"
 }
 #set($context.requestOverride.header.X-Pet = "pet-$input.params('petId')")
-#set($context.requestOverride.querystring.source = "vtl")`
+#set($context.requestOverride.querystring.source = "vtl")
+#set($context.requestOverride.header.Content-Length = "1")`
 
 const RESPONSE_TEMPLATE = `#set($r = $input.path('$'))
 #if($r.ok)
@@ -86,6 +87,7 @@ t.test('HTTP: the request template builds the backend body, overrides reach the 
   t.equal(seen.headers['x-pet'], 'pet-42', '$context.requestOverride.header')
   t.equal(seen.url, '/backend?source=vtl', '$context.requestOverride.querystring')
   t.equal(seen.headers['content-type'], 'application/json')
+  t.equal(Number(seen.headers['content-length']), Buffer.byteLength(seen.body), 'framing headers are not overridable')
   t.equal(res.status, 200)
   t.equal(res.text, '{"id": 7, "label": "GOT FIDO"}\n', 'the response template shaped the body')
   t.equal(res.headers['x-backend-id'], '7', '$context.responseOverride.header')
