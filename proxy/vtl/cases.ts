@@ -68,6 +68,8 @@ export const CASES: readonly TemplateCase[] = [
   { name: '$input.json of an array element object', template: "$input.json('$.pets[0]')", output: '{"id":1,"name":"Fido","price":249.99}', source: AWS_VARS },
   { name: '$input.json with [*] yields a JSON array', template: "$input.json('$.pets[*].name')", output: '["Fido","Rex"]', source: AWS_VARS },
   { name: '$input.json with a deep scan', template: "$input.json('$..name')", output: '["Fido","Rex","Ann"]', source: AWS_VARS },
+  { name: 'JSONPath filters select array items', template: "$input.json('$.pets[?(@.price < 200)].name') $input.json(\"$.pets[?(@.name == 'Fido')].id\") $input.json('$.pets[?(@.id)].id')", output: '["Rex"] [1] [1,2]', source: `${AWS_VARS} (JSONPath, as Jayway evaluates it)` },
+  { name: 'JSONPath slices, unions and negative indexes', template: "$input.json('$.pets[0:1].name') $input.json('$.pets[-1].name') $input.json('$.pets[0,1].id') $input.json(\"$.owner['name','email']\")", output: '["Fido"] "Rex" [1,2] ["Ann","ann@example.com"]', source: `${AWS_VARS} (JSONPath, as Jayway evaluates it)` },
   { name: "$input.json with ['bracket'] notation", template: "$input.json(\"$['key with space']\")", output: '"spaced"', source: AWS_VARS },
   { name: '$input.json of a path that does not exist is an empty JSON string', template: "$input.json('$.nothing')", output: '""', source: `${AWS_VARS}; observed behaviour (LocalStack parity tests)` },
   { name: '$input.json of null', template: "$input.json('$.tag')", output: 'null', source: AWS_VARS },
