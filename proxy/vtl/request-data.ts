@@ -27,11 +27,20 @@ function querystring(ctx: RequestContext): Record<string, string> {
   return out
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** $context.requestTime as API Gateway formats it (CLF): 29/Nov/2026:21:33:15 +0000. */
+export function clfTime(epochMs: number): string {
+  const d = new Date(epochMs)
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]!}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`
+}
+
 /** $context.authorizer: principalId, the Lambda authorizer's context keys, and claims (JWT / user pools). */
 function authorizer(ctx: RequestContext): Record<string, unknown> {
   const result = ctx.authorizer
   if (result === null) return { principalId: '' }
-  const out: Record<string, unknown> = { ...result.context, principalId: result.principalId }
+  const out: Record<string, unknown> = { ...result.context, principalId: result.principalId, integrationLatency: result.latencyMs }
   if (result.claims !== null) out.claims = result.claims
   return out
 }
@@ -64,6 +73,7 @@ export interface TemplateEnv {
 export function mappingData(ctx: RequestContext, body: string, env: TemplateEnv): MappingData {
   const context: Record<string, unknown> = { accountId: env.accountId }
   for (const key of CONTEXT_KEYS) if (!key.includes('.')) context[key] = ctx.contextValue(key)
+  context.requestTime = clfTime(ctx.startedAt)
   context.requestTimeEpoch = ctx.startedAt
   context.identity = identity(ctx)
   context.authorizer = authorizer(ctx)

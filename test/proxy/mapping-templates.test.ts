@@ -53,7 +53,7 @@ t.before(async () => {
       'abc',
       [
         route('POST /pets/{petId}', http(`${backend.origin}/backend`, { 'application/json': REQUEST_TEMPLATE }, { 'application/json': RESPONSE_TEMPLATE })),
-        route('GET /teapot', mock('{"statusCode": 200}', '#set($context.responseOverride.status = 418)\n{"teapot": true, "path": "$context.resourcePath", "account": "$context.accountId"}')),
+        route('GET /teapot', mock('{"statusCode": 200}', '#set($context.responseOverride.status = 418)\n{"teapot": true, "path": "$context.resourcePath", "account": "$context.accountId", "time": "$context.requestTime"}')),
         route('GET /ok', mock('{"statusCode": 200}', '{"ok": true}')),
         route('GET /hostile/loops', mock('{"statusCode": 200}', '#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#end#end#end')),
         route('GET /hostile/recursion', mock('{"statusCode": 200}', '#macro(deep $n)#deep($n)#end#deep(1)')),
@@ -109,7 +109,9 @@ t.test('HTTP: a request body that is not JSON is a 400 when the template reads i
 t.test('MOCK: $context.responseOverride.status in the response template', async (t) => {
   const res = await gw.fetch('abc', '/prod/teapot')
   t.equal(res.status, 418)
-  t.equal(res.text, '{"teapot": true, "path": "/teapot", "account": "000000000000"}', 'the account of the gateway ARNs (default)')
+  const body = res.json() as { teapot: boolean; path: string; account: string; time: string }
+  t.same({ ...body, time: '' }, { teapot: true, path: '/teapot', account: '000000000000', time: '' }, 'the account of the gateway ARNs (default)')
+  t.match(body.time, /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/, '$context.requestTime in CLF')
   t.equal(res.headers['content-type'], 'application/json')
 })
 
