@@ -3,7 +3,7 @@
 // the engine does not depend on the proxy's request context (vtl/request-data.ts adapts it).
 import { evalJsonPath, JsonError, parseJson, parseJsonPath } from './json.js'
 import { VtlRenderError } from './render.js'
-import { fromJs, toJava, toJson, type HostObject, type Value } from './values.js'
+import { fromJs, JsonList, toJava, toJson, type HostObject, type Value } from './values.js'
 
 export interface MappingData {
   /** The payload: the method request body (request templates) or the integration response body. */
@@ -209,8 +209,10 @@ class Input implements HostObject {
         return v === undefined ? '""' : toJson(v)
       }
       case 'path/1': {
+        // A copy: the payload is parsed once per render, and a template that changes what
+        // $input.path returned must not change what later calls see (AWS reads afresh).
         const v = this.select(args[0]!)
-        return v === undefined ? null : v
+        return v === undefined ? null : copy(v)
       }
       case 'params/0':
         return this.params()
@@ -223,6 +225,13 @@ class Input implements HostObject {
   toJava(): string {
     return '$input'
   }
+}
+
+function copy(v: Value): Value {
+  if (v instanceof JsonList) return JsonList.fromItems(v.map(copy))
+  if (Array.isArray(v)) return v.map(copy)
+  if (v instanceof Map) return new Map([...v].map(([k, val]) => [k, copy(val)]))
+  return v
 }
 
 export interface Scope {

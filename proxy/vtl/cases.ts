@@ -80,6 +80,7 @@ export const CASES: readonly TemplateCase[] = [
   { name: '$input.path integers do integer arithmetic', template: "#set($n = $input.path('$.count') / 3)$n", output: '0', source: VTL_MATH },
   { name: 'a missing $input.path prints the reference, $! prints nothing', template: "[$input.path('$.nothing')][$!input.path('$.nothing')]", output: "[$input.path('$.nothing')][]", source: VTL_REF },
   { name: 'foreach over $input.path items (the photos example)', template: "#set($inputRoot = $input.path('$'))\n[\n#foreach($elem in $inputRoot.pets)\n  {\"id\": $elem.id, \"label\": \"$elem.name\"}#if($foreach.hasNext),#end\n\n#end\n]", output: '[\n  {"id": 1, "label": "Fido"},\n  {"id": 2, "label": "Rex"}\n]', source: AWS_MODELS },
+  { name: 'changing what $input.path returned does not change the payload', template: "#set($r = $input.path('$'))#set($old = $r.put('x', 1))$r.x $input.json('$')", data: { body: '{"a":1}' }, output: '1 {"a":1}', source: `${AWS_VARS} ($input.path reads the payload; it does not write it)` },
   { name: 'a payload that is not JSON fails $input.json', template: "$input.json('$')", data: { body: 'not json' }, error: 'input', source: 'AWS: "Could not parse request body into json" for non-JSON payloads read by $input.json / $input.path' },
   { name: '$input.params(x) reads a path parameter', template: "$input.params('petId')", output: '42', source: AWS_VARS },
   { name: '$input.params(x) reads a query string parameter', template: "$input.params('q')", output: 'dog', source: AWS_VARS },
