@@ -41,6 +41,12 @@ for (const [template, message] of SYNTAX) {
   })
 }
 
+t.test('a template nested too deeply for the parser is a problem, not a crash', async (t) => {
+  const deep = problem('#if(1)'.repeat(25_000) + '#end'.repeat(25_000))
+  t.ok(deep instanceof TemplateProblem)
+  t.match((deep as Error).message, /nested too deeply/)
+})
+
 t.test('templates that are only text compile to themselves', async (t) => {
   const compiled = compileTemplate('{"statusCode": 200}')
   t.same(compiled.ast.nodes, [{ k: 'text', text: '{"statusCode": 200}' }])

@@ -25,6 +25,7 @@ export function compileTemplate(text: string): CompiledTemplate {
     return { ast: parse(text) }
   } catch (err) {
     if (err instanceof VtlParseError) throw new TemplateProblem(`mapping template: ${err.message}`)
+    if (err instanceof RangeError) throw new TemplateProblem('mapping template: nested too deeply')
     throw err
   }
 }
