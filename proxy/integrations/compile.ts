@@ -50,9 +50,11 @@ export function compileIntegration(api: ApiConfig, stage: StageConfig, route: Ro
   }
   let requestMappings: RequestMapping[]
   let responses: ResponseSelector
+  let requestTemplates: TemplateSet
   try {
     requestMappings = compileRequestMappings(integration.requestParameters, stage.variables)
     responses = compileResponses(integration.responses, stage.variables)
+    requestTemplates = compileTemplates(integration.requestTemplates)
   } catch (err) {
     throw new IntegrationProblem((err as Error).message)
   }
@@ -78,7 +80,7 @@ export function compileIntegration(api: ApiConfig, stage: StageConfig, route: Ro
     uri,
     timeoutMs: integration.timeoutMs,
     requestMappings,
-    requestTemplates: compileTemplates(integration.requestTemplates),
+    requestTemplates,
     passthrough: integration.passthroughBehavior,
     responses,
     pathParams,

@@ -15,11 +15,39 @@ import type { Handler } from '../pipeline/types.js'
 import { compileBackendPath } from './backend-path.js'
 import type { CompiledIntegration } from './compile.js'
 import { callUpstream } from './dispatch.js'
-import { mapRequest, mapResponse } from './params.js'
-import { requestBody } from './request-body.js'
+import { mapRequest, mapResponse, type MappedRequest } from './params.js'
+import { readRequestBody, requestBody } from './request-body.js'
 import { selectResponse } from './selection.js'
-import { renderTemplate, selectRequestTemplate, selectResponseTemplate, type Template } from './templates.js'
+import { renderTemplate, selectRequestTemplate, selectResponseTemplate, type Template, type TemplateEnv } from './templates.js'
 import { UpstreamCall } from './upstream.js'
+import type { Overrides } from '../vtl/index.js'
+
+// Headers a template may not override: the gateway frames the messages itself.
+const FRAMING = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer'])
+
+function overrideHeaders(out: Record<string, string | string[] | number>, overrides: ReadonlyMap<string, string | string[]>): void {
+  for (const [name, value] of overrides) {
+    const lower = name.toLowerCase()
+    if (!FRAMING.has(lower)) out[lower] = value
+  }
+}
+
+/** $context.requestOverride.*: applied after the parameter mappings, so they win over them. */
+function overrideRequest(mapped: MappedRequest, headers: Record<string, string | string[]>, overrides: Overrides): MappedRequest {
+  overrideHeaders(headers, overrides.requestHeaders)
+  if (overrides.requestQuery.size === 0 && overrides.requestPath.size === 0) return mapped
+  const query = new URLSearchParams(mapped.query)
+  for (const [name, value] of overrides.requestQuery) {
+    query.delete(name)
+    for (const v of Array.isArray(value) ? value : [value]) query.append(name, v)
+  }
+  let path = mapped.path
+  if (overrides.requestPath.size > 0) {
+    path = new Map(path ?? [])
+    for (const [name, value] of overrides.requestPath) path.set(name, encodeURIComponent(value))
+  }
+  return { path, query: query.toString().replace(/\+/g, '%20'), headers: mapped.headers }
+}
 
 /** The request template per passthrough behaviour; throws 415 when the request may not pass. */
 export function requestTemplate(integration: CompiledIntegration, ctx: RequestContext): Template | null {
@@ -31,15 +59,15 @@ export function requestTemplate(integration: CompiledIntegration, ctx: RequestCo
   return null
 }
 
-export function httpRequest(integration: CompiledIntegration): Handler {
+export function httpRequest(integration: CompiledIntegration, env: TemplateEnv): Handler {
   const host = integration.uri!.host
   const userAgent = `AmazonAPIGateway_${integration.apiId}`
   const rest = integration.protocol === 'REST'
   const backendPath = compileBackendPath(integration, false)
-  return (ctx: RequestContext) => {
+  return async (ctx: RequestContext) => {
     const method = integration.method === '' ? ctx.method : integration.method
     const template = requestTemplate(integration, ctx)
-    const mapped = mapRequest(integration.requestMappings, ctx)
+    let mapped = mapRequest(integration.requestMappings, ctx)
     const headers: Record<string, string | string[]> = { ...mapped.headers }
     headers.host = host
     headers.accept ??= 'application/json'
@@ -47,7 +75,9 @@ export function httpRequest(integration: CompiledIntegration): Handler {
     headers['x-amzn-trace-id'] = ctx.traceId
     if (rest) headers['x-amzn-apigateway-api-id'] = integration.apiId
     if (template !== null) {
-      ctx.integrationBody = renderTemplate(template, ctx, '')
+      const rendered = renderTemplate(template, ctx, await readRequestBody(ctx), 'request', env)
+      ctx.integrationBody = rendered.body
+      mapped = overrideRequest(mapped, headers, rendered.overrides)
       if (template.contentType !== '$default') headers['content-type'] ??= template.contentType
     } else {
       const body = requestBody(ctx, method)
@@ -68,7 +98,7 @@ export function httpRequest(integration: CompiledIntegration): Handler {
 export const httpIntegrate = callUpstream
 
 /** Method response from a selected integration response; shared with MOCK. */
-export function methodResponse(integration: CompiledIntegration): (ctx: RequestContext, status: number, body: Buffer | null) => Promise<void> {
+export function methodResponse(integration: CompiledIntegration, env: TemplateEnv): (ctx: RequestContext, status: number, body: Buffer | null) => Promise<void> {
   return async (ctx, status, upstreamBody) => {
     const call = ctx.upstream instanceof UpstreamCall ? ctx.upstream : null
     const selected = selectResponse(integration.responses, status)
@@ -80,8 +110,13 @@ export function methodResponse(integration: CompiledIntegration): (ctx: RequestC
     const headers: Record<string, string | string[] | number> = {}
     mapResponse(selected.mappings, ctx, ctx.integrationResponseHeaders, body, headers)
     const template = selectResponseTemplate(selected.templates, ctx.header('accept'))
+    let methodStatus = selected.statusCode
     if (template !== null) {
-      ctx.responseBody = renderTemplate(template, ctx, body === null ? '' : body.toString('utf8'))
+      const rendered = renderTemplate(template, ctx, body === null ? '' : body.toString('utf8'), 'response', env)
+      ctx.responseBody = rendered.body
+      // $context.responseOverride.*: the status and headers win over the integration response's.
+      overrideHeaders(headers, rendered.overrides.responseHeaders)
+      if (rendered.overrides.status !== null) methodStatus = rendered.overrides.status
       if (template.contentType !== '$default') headers['content-type'] ??= template.contentType
       if (call !== null && !call.finished) call.fail(new GatewayError('TG_ERR_INTEGRATION_FAILURE', 'INTEGRATION_FAILURE', 'body not needed'))
     } else {
@@ -89,12 +124,12 @@ export function methodResponse(integration: CompiledIntegration): (ctx: RequestC
     }
     headers['content-type'] ??= 'application/json'
     headers['x-amzn-trace-id'] = ctx.traceId
-    ctx.status = selected.statusCode
+    ctx.status = methodStatus
     ctx.responseHeaders = headers
   }
 }
 
-export function httpResponse(integration: CompiledIntegration): Handler {
-  const respond = methodResponse(integration)
+export function httpResponse(integration: CompiledIntegration, env: TemplateEnv): Handler {
+  const respond = methodResponse(integration, env)
   return (ctx: RequestContext) => respond(ctx, ctx.integrationStatus, null)
 }

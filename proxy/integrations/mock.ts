@@ -1,19 +1,21 @@
 // MOCK: no backend. The request template for the request's content type (application/json when
 // absent; "$default" as fallback) is rendered and must yield JSON `{"statusCode": N}`; no
 // template means 200. That status selects the integration response (as a backend status would),
-// whose template text is the body and whose responseParameters are applied.
+// whose rendered template is the body (its $context.responseOverride.status, the status) and
+// whose responseParameters are applied.
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 import type { Handler } from '../pipeline/types.js'
 import type { CompiledIntegration } from './compile.js'
 import { methodResponse, requestTemplate } from './http.js'
-import { renderTemplate } from './templates.js'
+import { readRequestBody } from './request-body.js'
+import { renderTemplate, type TemplateEnv } from './templates.js'
 
-export function mockRequest(integration: CompiledIntegration): Handler {
-  return (ctx: RequestContext) => {
+export function mockRequest(integration: CompiledIntegration, env: TemplateEnv): Handler {
+  return async (ctx: RequestContext) => {
     const template = requestTemplate(integration, ctx)
     ctx.integrationMethod = ctx.method
-    ctx.integrationBody = template === null ? null : renderTemplate(template, ctx, '')
+    ctx.integrationBody = template === null ? null : renderTemplate(template, ctx, await readRequestBody(ctx), 'request', env).body
   }
 }
 
@@ -40,7 +42,7 @@ export function mockIntegrate(): Handler {
   }
 }
 
-export function mockResponse(integration: CompiledIntegration): Handler {
-  const respond = methodResponse(integration)
+export function mockResponse(integration: CompiledIntegration, env: TemplateEnv): Handler {
+  const respond = methodResponse(integration, env)
   return (ctx: RequestContext) => respond(ctx, ctx.integrationStatus, null)
 }

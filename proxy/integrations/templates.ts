@@ -5,12 +5,19 @@
 // templates by the first media type of Accept that has one, then application/json, then the
 // first declared. Media types compare case-insensitively without parameters.
 //
-// renderTemplate is the seam for VTL (a later issue): today the template text is the output.
+// Templates are compiled by the VTL engine (proxy/vtl) when the config is built; renderTemplate
+// renders one per request and maps the engine's failures to gateway errors.
 import type { RequestContext } from '../context.js'
+import { GatewayError } from '../errors.js'
+import { compileTemplate, renderMapping, VtlRenderError, type CompiledTemplate, type Rendered } from '../vtl/index.js'
+import { mappingData, type TemplateEnv } from '../vtl/request-data.js'
+
+export type { TemplateEnv }
 
 export interface Template {
   readonly contentType: string
   readonly text: string
+  readonly compiled: CompiledTemplate
 }
 
 export interface TemplateSet {
@@ -35,7 +42,7 @@ export function compileTemplates(templates: Readonly<Record<string, string>>): T
   let fallback: Template | null = null
   let first: Template | null = null
   for (const [contentType, text] of entries) {
-    const template = { contentType, text }
+    const template = { contentType, text, compiled: compileTemplate(text) }
     if (contentType === '$default') fallback = template
     else {
       byType.set(mediaType(contentType), template)
@@ -61,7 +68,18 @@ export function selectResponseTemplate(set: TemplateSet, accept: string | undefi
   return set.byType.get('application/json') ?? set.first ?? set.fallback
 }
 
-/** Renders a template for a request. Seam for VTL: today the output is the template text. */
-export function renderTemplate(template: Template, _ctx: RequestContext, _body: string): string {
-  return template.text
+/**
+ * Renders a template for a request: `body` is the method request body (request templates) or
+ * the integration response body (response templates). A render that fails — a limit, a Java
+ * exception, a JSON body that does not parse — fails the request (API Gateway answers 500
+ * "Internal server error"; a request body that is not JSON, 400).
+ */
+export function renderTemplate(template: Template, ctx: RequestContext, body: string, side: 'request' | 'response', env: TemplateEnv): Rendered {
+  try {
+    return renderMapping(template.compiled, mappingData(ctx, body, env))
+  } catch (err) {
+    if (!(err instanceof VtlRenderError)) throw err
+    if (err.reason === 'input' && side === 'request') throw new GatewayError('TG_ERR_TEMPLATE_RENDER', 'BAD_REQUEST_BODY', err.message)
+    throw new GatewayError('TG_ERR_TEMPLATE_RENDER', 'API_CONFIGURATION_ERROR', `${side} template: ${err.message}`)
+  }
 }

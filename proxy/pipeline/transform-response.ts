@@ -4,16 +4,18 @@
 // (integrations/proxy-call.ts) as it arrives.
 import { httpResponse } from '../integrations/http.js'
 import { mockResponse } from '../integrations/mock.js'
+import { arnSettings } from '../auth/arn.js'
 import type { PipelineStage } from './types.js'
 
 export const transformResponse: PipelineStage = {
   name: 'transform-response',
-  build({ integration }) {
+  build({ integration, gateway }) {
+    const env = { accountId: arnSettings(gateway).accountId }
     switch (integration.type) {
       case 'HTTP':
-        return httpResponse(integration)
+        return httpResponse(integration, env)
       case 'MOCK':
-        return mockResponse(integration)
+        return mockResponse(integration, env)
       default:
         return null
     }

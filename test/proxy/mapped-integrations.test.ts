@@ -154,7 +154,7 @@ t.test('HTTP: passthroughBehavior NEVER without a template is 415', async (t) =>
 t.test('HTTP: WHEN_NO_TEMPLATES renders the template, refuses other types', async (t) => {
   const ok = await gw.fetch('abc', '/prod/templated', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' })
   t.equal(ok.status, 200)
-  t.equal(backend.seen.at(-1)!.body, '{"templated":true}', 'the template text is the body until VTL')
+  t.equal(backend.seen.at(-1)!.body, '{"templated":true}', 'a template without VTL markup renders as itself')
   t.equal(ok.headers['x-body'], 'backend body {"templated":true}', 'integration.response.body mapped to a header')
   const refused = await gw.fetch('abc', '/prod/templated', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b' })
   t.equal(refused.status, 415)
