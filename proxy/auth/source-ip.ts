@@ -12,9 +12,10 @@ import { ipFamily, normalizeIp, type IpRanges } from './ip.js'
 
 export type SourceIpResolver = (req: IncomingMessage) => string
 
-/** The socket peer, normalized (IPv4-mapped IPv6 as IPv4). */
+/** The socket peer, normalized (IPv4-mapped IPv6 as IPv4); '' once the socket is gone (late, e.g. in a response template). */
 export function peerIp(req: IncomingMessage): string {
-  return normalizeIp(req.socket.remoteAddress ?? '')
+  const socket = req.socket as IncomingMessage['socket'] | null
+  return normalizeIp(socket?.remoteAddress ?? '')
 }
 
 function entryAddress(raw: string): string | null {

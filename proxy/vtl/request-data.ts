@@ -48,8 +48,7 @@ function authorizer(ctx: RequestContext): Record<string, unknown> {
 function identity(ctx: RequestContext): Record<string, unknown> {
   const id = ctx.identity
   return {
-    // The socket can be detached by the time a response template renders.
-    sourceIp: (ctx.req.socket as RequestContext['req']['socket'] | null)?.remoteAddress ?? '',
+    sourceIp: ctx.sourceIp,
     userAgent: ctx.contextValue('identity.userAgent'),
     apiKeyId: ctx.apiKeyId ?? '',
     accessKey: id?.accessKey ?? '',
