@@ -23,6 +23,8 @@ interface Target {
   url: string
   headers: Record<string, string>
   pid: number
+  /** redis-server's pid, when the target meters on it (its CPU is reported too). */
+  redisPid?: number
 }
 interface Result {
   name: string
@@ -30,6 +32,8 @@ interface Result {
   p50ms: number
   p99ms: number
   cpuUsPerReq: number
+  /** redis-server CPU per request (NaN for targets without Redis). */
+  redisUsPerReq: number
   errors: number
 }
 
@@ -68,7 +72,7 @@ function cpuTicks(pid: number): number {
 }
 const hasWrk = spawnSync('sh', ['-c', 'command -v wrk']).status === 0
 
-async function load(target: Target, seconds: number, connections: number): Promise<Omit<Result, 'name' | 'cpuUsPerReq'>> {
+async function load(target: Target, seconds: number, connections: number): Promise<Omit<Result, 'name' | 'cpuUsPerReq' | 'redisUsPerReq'>> {
   if (hasWrk) {
     const args = ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency']
     for (const [k, v] of Object.entries(target.headers)) args.push('-H', `${k}: ${v}`)
@@ -98,18 +102,21 @@ async function load(target: Target, seconds: number, connections: number): Promi
 async function measure(target: Target, durationS: number, warmupS: number, connections: number): Promise<Result> {
   await load(target, warmupS, connections)
   const before = cpuTicks(target.pid)
+  const redisBefore = target.redisPid ? cpuTicks(target.redisPid) : 0
   const start = process.hrtime.bigint()
   const r = await load(target, durationS, connections)
   const elapsedS = Number(process.hrtime.bigint() - start) / 1e9
   const cpuS = (cpuTicks(target.pid) - before) / CLK_TCK
+  const redisS = target.redisPid ? (cpuTicks(target.redisPid) - redisBefore) / CLK_TCK : NaN
   const requests = r.rps * Math.min(elapsedS, durationS)
-  return { name: target.name, ...r, cpuUsPerReq: requests > 0 ? (cpuS * 1e6) / requests : NaN }
+  return { name: target.name, ...r, cpuUsPerReq: requests > 0 ? (cpuS * 1e6) / requests : NaN, redisUsPerReq: requests > 0 ? (redisS * 1e6) / requests : NaN }
 }
 
 function table(results: Result[], base: Result): string {
-  const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'rps ratio', 'CPU ratio']]
+  const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'redis µs/req', 'errors', 'rps ratio', 'CPU ratio']]
   for (const r of results) {
-    rows.push([r.name, r.rps.toFixed(0), r.p50ms.toFixed(2), r.p99ms.toFixed(2), r.cpuUsPerReq.toFixed(1), String(r.errors), (r.rps / base.rps).toFixed(3), (r.cpuUsPerReq / base.cpuUsPerReq).toFixed(3)])
+    const redis = Number.isNaN(r.redisUsPerReq) ? '-' : r.redisUsPerReq.toFixed(1)
+    rows.push([r.name, r.rps.toFixed(0), r.p50ms.toFixed(2), r.p99ms.toFixed(2), r.cpuUsPerReq.toFixed(1), redis, String(r.errors), (r.rps / base.rps).toFixed(3), (r.cpuUsPerReq / base.cpuUsPerReq).toFixed(3)])
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
   return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n')
@@ -145,6 +152,7 @@ async function main(): Promise<void> {
         url: `http://127.0.0.1:${tg.port}/prod/pets/1`,
         headers: { Host: `benchkey.execute-api.localhost:${tg.port}`, 'x-api-key': BENCH_API_KEY },
         pid: tg.child.pid!,
+        redisPid: redis.child.pid!,
       },
       {
         name: 'tollgate key+throttle+quota (memory)',

@@ -4,13 +4,13 @@
 // rejects with MeterUnavailableError; ResilientMeter decides what happens then.
 import { createHash } from 'node:crypto'
 import { ReplyError } from 'ioredis'
-import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type Meter, type MeterRequest, type Quota } from './meter.js'
+import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type Meter, type MeterRequest, type OfflineUsage, type Quota } from './meter.js'
 import { dayString, parseDay } from './quota-period.js'
-import { DECIDE, PERIOD_AT, SET_REMAINING } from './redis-meter-script.js'
+import { ADD_USAGE, DECIDE, PERIOD_AT, SET_REMAINING } from './redis-meter-script.js'
 import type { RedisClient } from './redis-connection.js'
 
 export interface RedisMeterOptions {
-  /** Key prefix (default 'tg'). Keys are `{prefix}:{domain}:b|q|u:{name}`. */
+  /** Key prefix (default 'tg'). Keys are `{prefix}:{domain}:b|q|f:{name}`. */
   readonly prefix?: string
   /** Days of daily usage kept (default 90). */
   readonly usageRetentionDays?: number
@@ -44,7 +44,10 @@ function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') }
 }
 
-const SCRIPTS = { decide: script(DECIDE), setRemaining: script(SET_REMAINING), periodAt: script(PERIOD_AT) }
+const SCRIPTS = { decide: script(DECIDE), setRemaining: script(SET_REMAINING), addUsage: script(ADD_USAGE), periodAt: script(PERIOD_AT) }
+
+/** How long the marker of an added OfflineUsage id is kept (retries come within seconds). */
+const ADDED_MARKER_MS = 86_400_000
 
 // Reply errors that mean "not available now" rather than a bug in the script or the keys.
 const UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|BUSY)\b/
@@ -93,17 +96,17 @@ export class RedisMeter implements Meter {
     return { allowed: false, reason: 'THROTTLED', level: bucket?.level ?? THROTTLE_ORDER[0]!, remaining: left }
   }
 
-  /** The EVALSHA arguments of a request: its keys, then [clock offset, bucket count, rate, burst..., quota...]. */
+  /** The EVALSHA arguments of a request: its keys, then [clock offset, bucket count, rate, burst, refill ms..., quota...]. */
   private prepare(request: MeterRequest): Prepared {
     const { buckets, quota } = request
     const keys: string[] = []
     const args: (string | number)[] = [this.clockOffsetMs, buckets.length]
     for (const b of buckets) {
       keys.push(this.key(request.domain, 'b', b.key))
-      args.push(b.rate, b.burst)
+      args.push(b.rate, b.burst, Math.ceil((b.burst / b.rate) * 1000))
     }
     if (quota) {
-      keys.push(this.key(request.domain, 'q', quota.key), this.key(request.domain, 'u', quota.key))
+      keys.push(this.key(request.domain, 'q', quota.key))
       args.push(quota.limit, quota.period, this.retention)
     } else {
       args.push('', '', '')
@@ -117,7 +120,7 @@ export class RedisMeter implements Meter {
     const fields: string[] = []
     for (let d = first; d <= last; d++) fields.push(`u${d}`, `r${d}`)
     if (fields.length === 0) return []
-    const values = await this.bounded(this.client.hmget(this.key(domain, 'u', quotaKey), ...fields))
+    const values = await this.bounded(this.client.hmget(this.key(domain, 'q', quotaKey), ...fields))
     const out: DailyUsage[] = []
     for (let d = first, i = 0; d <= last; d++, i += 2) {
       const used = values[i]
@@ -129,8 +132,17 @@ export class RedisMeter implements Meter {
 
   async setRemaining(domain: string, quota: Quota, remaining: number): Promise<void> {
     if (!Number.isInteger(remaining)) throw new RangeError(`remaining must be an integer: ${remaining}`)
-    const argv = [this.key(domain, 'q', quota.key), this.key(domain, 'u', quota.key), this.clockOffsetMs, quota.limit, quota.period, remaining, this.retention]
-    await this.run(SCRIPTS.setRemaining, 2, argv.map(String))
+    const argv = [this.key(domain, 'q', quota.key), this.clockOffsetMs, quota.limit, quota.period, remaining, this.retention]
+    await this.run(SCRIPTS.setRemaining, 1, argv.map(String))
+  }
+
+  /**
+   * Adds usage admitted elsewhere (ResilientMeter's fallback while Redis was down) to a quota,
+   * atomically and once per `usage.id`. Resolves true when added, false when the id was added before.
+   */
+  async addUsage(domain: string, quota: Quota, usage: OfflineUsage): Promise<boolean> {
+    const argv = [this.key(domain, 'q', quota.key), this.key(domain, 'f', usage.id), this.clockOffsetMs, quota.limit, quota.period, usage.periodStart, usage.day, usage.used, this.retention, ADDED_MARKER_MS]
+    return (await this.run(SCRIPTS.addUsage, 2, argv.map(String))) === 1
   }
 
   /** Test support: the server's quota period as epoch days [start, end) and today. */
@@ -149,8 +161,8 @@ export class RedisMeter implements Meter {
     this.deadlineTimer = undefined
   }
 
-  /** The Redis key of a bucket ('b'), quota ('q') or daily usage ('u') in a domain. */
-  key(domain: string, kind: 'b' | 'q' | 'u', name: string): string {
+  /** The Redis key of a bucket ('b'), a quota with its daily usage ('q'), or an added-usage marker ('f') in a domain. */
+  key(domain: string, kind: 'b' | 'q' | 'f', name: string): string {
     return `${this.prefix}:{${domain}}:${kind}:${name}`
   }
 
