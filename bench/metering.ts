@@ -129,6 +129,8 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '1' },
+      // Also measure the Redis route without batched writes (RedisMeter batchWrites: false).
+      'no-batch': { type: 'boolean', default: false },
     },
   })
   const [durationS, warmupS, connections, rounds] = [values.duration, values.warmup, values.connections, values.rounds].map(Number) as [number, number, number, number]
@@ -144,6 +146,8 @@ async function main(): Promise<void> {
     children.push(tg.child)
     const mem = await forkChild('tollgate-metered-target.js', [`--upstream=${up.port}`, '--memory'])
     children.push(mem.child)
+    const unbatched = values['no-batch'] ? await forkChild('tollgate-metered-target.js', [`--upstream=${up.port}`, `--redis=${redis.port}`, '--no-batch']) : null
+    if (unbatched) children.push(unbatched.child)
     const targets: Target[] = [
       { name: 'bare undici proxy', url: `http://127.0.0.1:${bare.port}/pets/1`, headers: {}, pid: bare.child.pid! },
       { name: 'tollgate pass-through', url: `http://127.0.0.1:${tg.port}/prod/pets/1`, headers: { Host: `bench.execute-api.localhost:${tg.port}` }, pid: tg.child.pid! },
@@ -161,6 +165,15 @@ async function main(): Promise<void> {
         pid: mem.child.pid!,
       },
     ]
+    if (unbatched) {
+      targets.push({
+        name: 'tollgate key+throttle+quota (Redis, one write per call)',
+        url: `http://127.0.0.1:${unbatched.port}/prod/pets/1`,
+        headers: { Host: `benchkey.execute-api.localhost:${unbatched.port}`, 'x-api-key': BENCH_API_KEY },
+        pid: unbatched.child.pid!,
+        redisPid: redis.child.pid!,
+      })
+    }
     console.log(`load: ${hasWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmupS}s warm-up + ${durationS}s per target, ${rounds} round(s); redis-server on ${redis.port}`)
     const all: Result[][] = targets.map(() => [])
     for (let round = 0; round < rounds; round++) {

@@ -18,6 +18,12 @@ export interface RedisMeterOptions {
   readonly callTimeoutMs?: number
   /** Test only: milliseconds added to the Redis server's clock inside the scripts. */
   readonly clockOffsetMs?: number
+  /**
+   * Send the decisions requested in one event-loop turn in one write (single node only; default
+   * true): fewer syscalls for the proxy and for redis-server, at the cost of holding a command
+   * until the turn ends (setImmediate).
+   */
+  readonly batchWrites?: boolean
 }
 
 interface Prepared {
@@ -63,6 +69,14 @@ export class RedisMeter implements Meter {
   private readonly deadlines: Deadline[] = []
   private deadlineHead = 0
   private deadlineTimer: NodeJS.Timeout | undefined
+  private readonly batchWrites: boolean
+  /** The connection corked for this turn's decisions, until `uncork` runs. */
+  private corked: { uncork(): void } | null = null
+  private readonly uncork = (): void => {
+    const stream = this.corked
+    this.corked = null
+    stream?.uncork()
+  }
 
   constructor(
     readonly client: RedisClient,
@@ -72,6 +86,7 @@ export class RedisMeter implements Meter {
     this.retention = opts.usageRetentionDays ?? 90
     this.callTimeoutMs = opts.callTimeoutMs ?? 250
     this.clockOffsetMs = opts.clockOffsetMs ?? 0
+    this.batchWrites = (opts.batchWrites ?? true) && !('nodes' in client)
   }
 
   /** Loads the scripts on every node (optional: a NOSCRIPT reply loads them on first use). */
@@ -88,12 +103,24 @@ export class RedisMeter implements Meter {
       prepared = this.prepare(request)
       this.prepared.set(request, prepared)
     }
+    if (this.batchWrites && this.corked === null) this.cork()
     const [allowed, level, hasQuota, remaining] = (await this.run(SCRIPTS.decide, prepared.numKeys, prepared.argv)) as [number, number, number, number]
     const left = hasQuota ? remaining : null
     if (allowed) return { allowed: true, remaining: left }
     if (level === -1) return { allowed: false, reason: 'QUOTA_EXCEEDED', remaining: 0 }
     const bucket = request.buckets[level - 1]
     return { allowed: false, reason: 'THROTTLED', level: bucket?.level ?? THROTTLE_ORDER[0]!, remaining: left }
+  }
+
+  // Writes to the connection wait until the end of this event-loop turn, then go out in one
+  // writev: redis-server reads them in one go and answers them in one write.
+  private cork(): void {
+    const client = this.client
+    if ('nodes' in client || client.status !== 'ready') return
+    const stream = client.stream
+    stream.cork()
+    this.corked = stream
+    setImmediate(this.uncork)
   }
 
   /** The EVALSHA arguments of a request: its keys, then [clock offset, bucket count, rate, burst, refill ms..., quota...]. */

@@ -85,6 +85,8 @@ t.test('requests admitted on local buckets while Redis is down count in usage an
   t.teardown(() => s.close())
 
   for (let i = 0; i < 5; i++) t.equal(await call(s), 200)
+  // (On a loaded machine a call can time out and fall back; it is added back within a heartbeat.)
+  await until('5 used in Redis', async () => (await usage(s)).items?.['default/a']?.[0]?.[0] === 5, 3000)
   t.same((await usage(s)).items, { 'default/a': [[5, LIMIT - 5]] }, 'Redis up: 5 used')
 
   // Redis saves its data and dies; the proxy finds it down and serves on local buckets.
@@ -93,7 +95,7 @@ t.test('requests admitted on local buckets while Redis is down count in usage an
   await probe.save()
   probe.disconnect()
   await redis.kill()
-  await until('Redis marked down', async () => (await metric(s, 'tollgate_meter_redis_up')) === 0, 2000)
+  await until('Redis marked down', async () => (await metric(s, 'tollgate_meter_redis_up')) === 0, 5000)
   for (let i = 0; i < 7; i++) t.equal(await call(s), 200, 'fail open: admitted on local buckets')
   t.equal((await usage(s)).status, 503, 'GetUsage needs Redis')
   t.equal(await metric(s, 'tollgate_meter_unreported_requests'), 7, 'metrics: 7 requests not in Redis yet')
