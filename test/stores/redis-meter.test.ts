@@ -22,3 +22,31 @@ t.test('contract', async (t) => {
 })
 
 t.test('redis', async (t) => redisChecks(t, () => meter))
+
+t.test('decisions requested in one turn go out in one write, and each gets its own answer', async (t) => {
+  meter.clockOffsetMs = 0
+  if ('nodes' in client) throw new Error('a single node client')
+  const stream = client.stream
+  const writes: number[] = []
+  const writev = stream._writev!.bind(stream)
+  const write = stream._write.bind(stream)
+  stream._writev = (chunks: { chunk: unknown; encoding: BufferEncoding }[], cb: (err?: Error | null) => void) => {
+    writes.push(chunks.length)
+    writev(chunks, cb)
+  }
+  stream._write = (chunk: unknown, enc: BufferEncoding, cb: (err?: Error | null) => void) => {
+    writes.push(1)
+    write(chunk, enc, cb)
+  }
+  t.teardown(() => {
+    stream._writev = writev
+    stream._write = write
+  })
+  const req = { domain: `batch-${process.pid}`, buckets: [], quota: { key: 'q', limit: 20, period: 'DAY' as const }, failureMode: 'OPEN' as const }
+  await meter.decide(req) // the script is cached
+  writes.length = 0
+  const decisions = await Promise.all(Array.from({ length: 30 }, () => meter.decide(req)))
+  t.same(writes, [30], 'one write of 30 commands')
+  t.equal(decisions.filter((d) => d.allowed).length, 19, 'the quota (20, one used before) admits 19 of 30')
+  t.same(decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => a! - b!), Array.from({ length: 19 }, (_, i) => i), 'each answer is its own')
+})
