@@ -5,12 +5,15 @@
 //   3. Tollgate, the same route with an API key, a usage plan throttle and a quota, decided on a
 //      real redis-server (one EVALSHA per request);
 //   4. the same in a process metering in memory (standalone mode without Redis).
-// Prints req/s, latency, CPU per request and the ratios to the baseline (target: 3. >= 0.8×).
+// Prints req/s, latency, CPU per request (of the target, and of redis-server for 3.) and the
+// ratios to the baseline (target: 3. >= 0.8×). Options: --rounds N (interleaved; medians),
+// --no-batch (also 3. without RedisMeter's batched writes), --compare DIST (also 3. from another
+// build, e.g. main's, on its own redis-server).
 // Separate from bench/run.ts, which compares the pass-through route with nginx.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { join, dirname } from 'node:path'
+import { join, dirname, isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -39,7 +42,7 @@ interface Result {
 
 function forkChild(file: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(here, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child = fork(isAbsolute(file) ? file : join(here, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     child.once('message', (m) => resolve({ child, port: (m as { port: number }).port }))
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)))
   })
@@ -131,6 +134,8 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '1' },
       // Also measure the Redis route without batched writes (RedisMeter batchWrites: false).
       'no-batch': { type: 'boolean', default: false },
+      // Also measure another build's metered route (its dist folder), e.g. the main branch's.
+      compare: { type: 'string' },
     },
   })
   const [durationS, warmupS, connections, rounds] = [values.duration, values.warmup, values.connections, values.rounds].map(Number) as [number, number, number, number]
@@ -148,6 +153,11 @@ async function main(): Promise<void> {
     children.push(mem.child)
     const unbatched = values['no-batch'] ? await forkChild('tollgate-metered-target.js', [`--upstream=${up.port}`, `--redis=${redis.port}`, '--no-batch']) : null
     if (unbatched) children.push(unbatched.child)
+    // --compare DIST: another build's metered target, on its own redis-server (key layouts differ).
+    const compared = values.compare ? await startRedis() : null
+    if (compared) children.push(compared.child)
+    const before = compared ? await forkChild(join(values.compare!, 'bench', 'tollgate-metered-target.js'), [`--upstream=${up.port}`, `--redis=${compared.port}`]) : null
+    if (before) children.push(before.child)
     const targets: Target[] = [
       { name: 'bare undici proxy', url: `http://127.0.0.1:${bare.port}/pets/1`, headers: {}, pid: bare.child.pid! },
       { name: 'tollgate pass-through', url: `http://127.0.0.1:${tg.port}/prod/pets/1`, headers: { Host: `bench.execute-api.localhost:${tg.port}` }, pid: tg.child.pid! },
@@ -172,6 +182,15 @@ async function main(): Promise<void> {
         headers: { Host: `benchkey.execute-api.localhost:${unbatched.port}`, 'x-api-key': BENCH_API_KEY },
         pid: unbatched.child.pid!,
         redisPid: redis.child.pid!,
+      })
+    }
+    if (before && compared) {
+      targets.push({
+        name: `tollgate key+throttle+quota (Redis, ${values.compare})`,
+        url: `http://127.0.0.1:${before.port}/prod/pets/1`,
+        headers: { Host: `benchkey.execute-api.localhost:${before.port}`, 'x-api-key': BENCH_API_KEY },
+        pid: before.child.pid!,
+        redisPid: compared.child.pid!,
       })
     }
     console.log(`load: ${hasWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmupS}s warm-up + ${durationS}s per target, ${rounds} round(s); redis-server on ${redis.port}`)
