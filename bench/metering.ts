@@ -5,12 +5,15 @@
 //   3. Tollgate, the same route with an API key, a usage plan throttle and a quota, decided on a
 //      real redis-server (one EVALSHA per request);
 //   4. the same in a process metering in memory (standalone mode without Redis).
-// Prints req/s, latency, CPU per request and the ratios to the baseline (target: 3. >= 0.8×).
+// Prints req/s, latency, CPU per request (of the target, and of redis-server for 3.) and the
+// ratios to the baseline (target: 3. >= 0.8×). Options: --rounds N (interleaved; medians),
+// --no-batch (also 3. without RedisMeter's batched writes), --compare DIST (also 3. from another
+// build, e.g. main's, on its own redis-server).
 // Separate from bench/run.ts, which compares the pass-through route with nginx.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { join, dirname } from 'node:path'
+import { join, dirname, isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -23,6 +26,8 @@ interface Target {
   url: string
   headers: Record<string, string>
   pid: number
+  /** redis-server's pid, when the target meters on it (its CPU is reported too). */
+  redisPid?: number
 }
 interface Result {
   name: string
@@ -30,12 +35,14 @@ interface Result {
   p50ms: number
   p99ms: number
   cpuUsPerReq: number
+  /** redis-server CPU per request (NaN for targets without Redis). */
+  redisUsPerReq: number
   errors: number
 }
 
 function forkChild(file: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(here, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child = fork(isAbsolute(file) ? file : join(here, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     child.once('message', (m) => resolve({ child, port: (m as { port: number }).port }))
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)))
   })
@@ -68,7 +75,7 @@ function cpuTicks(pid: number): number {
 }
 const hasWrk = spawnSync('sh', ['-c', 'command -v wrk']).status === 0
 
-async function load(target: Target, seconds: number, connections: number): Promise<Omit<Result, 'name' | 'cpuUsPerReq'>> {
+async function load(target: Target, seconds: number, connections: number): Promise<Omit<Result, 'name' | 'cpuUsPerReq' | 'redisUsPerReq'>> {
   if (hasWrk) {
     const args = ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency']
     for (const [k, v] of Object.entries(target.headers)) args.push('-H', `${k}: ${v}`)
@@ -98,18 +105,21 @@ async function load(target: Target, seconds: number, connections: number): Promi
 async function measure(target: Target, durationS: number, warmupS: number, connections: number): Promise<Result> {
   await load(target, warmupS, connections)
   const before = cpuTicks(target.pid)
+  const redisBefore = target.redisPid ? cpuTicks(target.redisPid) : 0
   const start = process.hrtime.bigint()
   const r = await load(target, durationS, connections)
   const elapsedS = Number(process.hrtime.bigint() - start) / 1e9
   const cpuS = (cpuTicks(target.pid) - before) / CLK_TCK
+  const redisS = target.redisPid ? (cpuTicks(target.redisPid) - redisBefore) / CLK_TCK : NaN
   const requests = r.rps * Math.min(elapsedS, durationS)
-  return { name: target.name, ...r, cpuUsPerReq: requests > 0 ? (cpuS * 1e6) / requests : NaN }
+  return { name: target.name, ...r, cpuUsPerReq: requests > 0 ? (cpuS * 1e6) / requests : NaN, redisUsPerReq: requests > 0 ? (redisS * 1e6) / requests : NaN }
 }
 
 function table(results: Result[], base: Result): string {
-  const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'rps ratio', 'CPU ratio']]
+  const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'redis µs/req', 'errors', 'rps ratio', 'CPU ratio']]
   for (const r of results) {
-    rows.push([r.name, r.rps.toFixed(0), r.p50ms.toFixed(2), r.p99ms.toFixed(2), r.cpuUsPerReq.toFixed(1), String(r.errors), (r.rps / base.rps).toFixed(3), (r.cpuUsPerReq / base.cpuUsPerReq).toFixed(3)])
+    const redis = Number.isNaN(r.redisUsPerReq) ? '-' : r.redisUsPerReq.toFixed(1)
+    rows.push([r.name, r.rps.toFixed(0), r.p50ms.toFixed(2), r.p99ms.toFixed(2), r.cpuUsPerReq.toFixed(1), redis, String(r.errors), (r.rps / base.rps).toFixed(3), (r.cpuUsPerReq / base.cpuUsPerReq).toFixed(3)])
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
   return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n')
@@ -122,6 +132,10 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '1' },
+      // Also measure the Redis route without batched writes (RedisMeter batchWrites: false).
+      'no-batch': { type: 'boolean', default: false },
+      // Also measure another build's metered route (its dist folder), e.g. the main branch's.
+      compare: { type: 'string' },
     },
   })
   const [durationS, warmupS, connections, rounds] = [values.duration, values.warmup, values.connections, values.rounds].map(Number) as [number, number, number, number]
@@ -137,6 +151,13 @@ async function main(): Promise<void> {
     children.push(tg.child)
     const mem = await forkChild('tollgate-metered-target.js', [`--upstream=${up.port}`, '--memory'])
     children.push(mem.child)
+    const unbatched = values['no-batch'] ? await forkChild('tollgate-metered-target.js', [`--upstream=${up.port}`, `--redis=${redis.port}`, '--no-batch']) : null
+    if (unbatched) children.push(unbatched.child)
+    // --compare DIST: another build's metered target, on its own redis-server (key layouts differ).
+    const compared = values.compare ? await startRedis() : null
+    if (compared) children.push(compared.child)
+    const before = compared ? await forkChild(join(values.compare!, 'bench', 'tollgate-metered-target.js'), [`--upstream=${up.port}`, `--redis=${compared.port}`]) : null
+    if (before) children.push(before.child)
     const targets: Target[] = [
       { name: 'bare undici proxy', url: `http://127.0.0.1:${bare.port}/pets/1`, headers: {}, pid: bare.child.pid! },
       { name: 'tollgate pass-through', url: `http://127.0.0.1:${tg.port}/prod/pets/1`, headers: { Host: `bench.execute-api.localhost:${tg.port}` }, pid: tg.child.pid! },
@@ -145,6 +166,7 @@ async function main(): Promise<void> {
         url: `http://127.0.0.1:${tg.port}/prod/pets/1`,
         headers: { Host: `benchkey.execute-api.localhost:${tg.port}`, 'x-api-key': BENCH_API_KEY },
         pid: tg.child.pid!,
+        redisPid: redis.child.pid!,
       },
       {
         name: 'tollgate key+throttle+quota (memory)',
@@ -153,6 +175,24 @@ async function main(): Promise<void> {
         pid: mem.child.pid!,
       },
     ]
+    if (unbatched) {
+      targets.push({
+        name: 'tollgate key+throttle+quota (Redis, one write per call)',
+        url: `http://127.0.0.1:${unbatched.port}/prod/pets/1`,
+        headers: { Host: `benchkey.execute-api.localhost:${unbatched.port}`, 'x-api-key': BENCH_API_KEY },
+        pid: unbatched.child.pid!,
+        redisPid: redis.child.pid!,
+      })
+    }
+    if (before && compared) {
+      targets.push({
+        name: `tollgate key+throttle+quota (Redis, ${values.compare})`,
+        url: `http://127.0.0.1:${before.port}/prod/pets/1`,
+        headers: { Host: `benchkey.execute-api.localhost:${before.port}`, 'x-api-key': BENCH_API_KEY },
+        pid: before.child.pid!,
+        redisPid: compared.child.pid!,
+      })
+    }
     console.log(`load: ${hasWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmupS}s warm-up + ${durationS}s per target, ${rounds} round(s); redis-server on ${redis.port}`)
     const all: Result[][] = targets.map(() => [])
     for (let round = 0; round < rounds; round++) {

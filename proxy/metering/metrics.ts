@@ -60,6 +60,8 @@ export function meteringMetrics(counts: CountingMeter, resilient: ResilientMeter
     metric('tollgate_meter_redis_outages_total', 'counter', 'Times Redis was found down.', [['', s.outages]])
     metric('tollgate_meter_fallback_decisions_total', 'counter', 'Decisions made with local buckets because Redis was down (stages that fail open).', [['', s.fallbacks]])
     metric('tollgate_meter_unavailable_total', 'counter', 'Requests answered 503 because Redis was down (stages that fail closed).', [['', s.unavailable]])
+    metric('tollgate_meter_unreported_requests', 'gauge', 'Quota requests admitted with local buckets while Redis was down and not added to Redis yet.', [['', s.unreported]])
+    metric('tollgate_meter_reported_requests_total', 'counter', 'Quota requests admitted with local buckets while Redis was down and added to Redis afterwards.', [['', s.reported]])
     metric('tollgate_meter_redis_state_since_seconds', 'gauge', 'Unix time of the last change of tollgate_meter_redis_up.', [['', Math.floor(s.since / 1000)]])
   }
   return `${lines.join('\n')}\n`

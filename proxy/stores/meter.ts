@@ -95,6 +95,21 @@ export interface DailyUsage {
   readonly remaining: number | null
 }
 
+/**
+ * Requests a quota admitted without the shared store (the local fallback while Redis was down),
+ * to be added to it afterwards (ResilientMeter → SharedMeter.addUsage).
+ */
+export interface OfflineUsage {
+  /** Unique per batch: adding the same id twice adds once (retries after a timeout are safe). */
+  readonly id: string
+  /** Start of the quota period the requests were admitted in (epoch day, UTC). */
+  readonly periodStart: number
+  /** Day they were admitted (epoch day, UTC). */
+  readonly day: number
+  /** Requests admitted. */
+  readonly used: number
+}
+
 export interface Meter {
   /** Decide one request: take a token from every bucket and one from the quota, or nothing. */
   decide(request: MeterRequest): Promise<Decision>

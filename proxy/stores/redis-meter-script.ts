@@ -3,9 +3,19 @@
 // skewed clocks agree. Arithmetic as token-bucket.ts (millionths of a token, microseconds);
 // quota periods as quota-period.ts (UTC calendar, epoch days). Every key written gets an expiry.
 //
-// Keys (one metering domain D, so one hash slot): tg:{D}:b:<bucket> is a hash {tk, ts};
-// tg:{D}:q:<quota> a hash {p = period start (epoch day), u = used}; tg:{D}:u:<quota> a hash of
-// daily usage {u<day> = used, r<day> = remaining after the day's last request or adjustment}.
+// Keys (one metering domain D, so one hash slot):
+//   tg:{D}:b:<bucket>  a hash {tk = tokens, ts = last update (µs), e = expiry last set (ms)};
+//   tg:{D}:q:<quota>   a hash {p = period start (epoch day), u = used in the period,
+//                      u<day> = used that day, r<day> = remaining after the day's last request
+//                      or adjustment} (the first write of a day, no u<day> yet, sets the expiry);
+//   tg:{D}:f:<id>      a marker: usage batch <id> was added (ADD_USAGE), kept for a day.
+//
+// HOT PATH — change with care. What a decision costs Redis is the number of commands the script
+// calls (each ~1 µs of redis-server CPU), so DECIDE calls as few as it can: TIME, one HMGET and
+// one HSET per bucket, one HMGET and one HSET for the quota and the day's usage together, and
+// PEXPIRE only when a key's expiry has to move: a bucket's expiry is set to twice the time a
+// refill from empty takes (+2 s) and moved again once less than one refill (+1 s) of it is left;
+// the quota hash's expiry is moved on the first request of each day.
 
 const PRELUDE = `
 local UNIT = 1000000
@@ -51,37 +61,37 @@ local function period_days(day, period)
   return s, days_from_civil(y, m, 1)
 end
 
--- Record a day's usage; the first write of a day drops days older than the retention.
-local function record_day(ukey, used, remaining, retention)
-  local n = redis.call('HINCRBY', ukey, 'u' .. today, used)
-  redis.call('HSET', ukey, 'r' .. today, remaining)
-  if n == used then
-    local fields = redis.call('HKEYS', ukey)
-    for _, f in ipairs(fields) do
-      local d = tonumber(string.sub(f, 2))
-      if d and d <= today - retention then redis.call('HDEL', ukey, f) end
-    end
+-- The first write of a day to a quota hash: drop days older than the retention, and keep the
+-- hash until the retention has passed and the quota period (ending on epoch day pe) is over.
+local function new_day(qkey, pe, retention)
+  local fields = redis.call('HKEYS', qkey)
+  for _, f in ipairs(fields) do
+    local d = tonumber(string.sub(f, 2))
+    if d and d <= today - retention then redis.call('HDEL', qkey, f) end
   end
-  redis.call('PEXPIRE', ukey, retention * DAY_MS)
+  redis.call('PEXPIRE', qkey, math.max((retention + 1) * DAY_MS, pe * DAY_MS - now_ms + 60000))
 end
 `
 
 /**
- * KEYS: bucket keys (n), then the quota and usage keys when there is a quota.
- * ARGV: clock offset ms, n, rate and burst of each bucket, then quota limit ('' for none),
- * period, usage retention days.
+ * KEYS: bucket keys (n), then the quota key when there is a quota.
+ * ARGV: clock offset ms, n, rate, burst and refill-from-empty ms of each bucket, then quota limit
+ * ('' for none), period, usage retention days.
  * Returns {allowed 0|1, denied level: bucket index 1..n | -1 quota | 0, has quota 0|1, remaining}.
  */
 export const DECIDE = `${PRELUDE}
 local n = tonumber(ARGV[2])
-local qa = 3 + 2 * n
+local qa = 3 + 3 * n
 local has_quota = ARGV[qa] ~= ''
-local limit, used, ps, pe = 0, 0, 0, 0
+local limit, used, ps, pe, today_used, qe = 0, 0, 0, 0, 0, nil
+local uf = 'u' .. today
 if has_quota then
   limit = tonumber(ARGV[qa])
   ps, pe = period_days(today, ARGV[qa + 1])
-  local q = redis.call('HMGET', KEYS[n + 1], 'p', 'u')
+  local q = redis.call('HMGET', KEYS[n + 1], 'p', 'u', uf)
   if q[1] and tonumber(q[1]) == ps then used = tonumber(q[2]) end
+  if q[3] then today_used = tonumber(q[3]) end
+  qe = q[3]
 end
 local remaining = limit - used
 if remaining < 0 then remaining = 0 end
@@ -89,12 +99,13 @@ local hq = has_quota and 1 or 0
 
 -- Every bucket first, writing nothing: a denied request consumes nothing.
 local left = {}
+local exp = {}
 for i = 1, n do
-  local rate = tonumber(ARGV[1 + 2 * i])
-  local burst = tonumber(ARGV[2 + 2 * i])
+  local rate = tonumber(ARGV[3 * i])
+  local burst = tonumber(ARGV[1 + 3 * i])
   if not (rate > 0) or burst < 1 then return {0, i, hq, remaining} end
   local tk = burst * UNIT
-  local s = redis.call('HMGET', KEYS[i], 'tk', 'ts')
+  local s = redis.call('HMGET', KEYS[i], 'tk', 'ts', 'e')
   if s[1] then
     local elapsed = now_us - tonumber(s[2])
     if elapsed < 0 then elapsed = 0 end
@@ -102,35 +113,75 @@ for i = 1, n do
   end
   if tk < UNIT then return {0, i, hq, remaining} end
   left[i] = tk - UNIT
+  exp[i] = tonumber(s[3]) or 0
 end
 if has_quota and used >= limit then return {0, -1, 1, 0} end
 
+-- Large numbers go to redis.call as strings formatted with %d: Redis formats a Lua number
+-- argument with %.17g, which costs about a microsecond for a 16-digit timestamp.
+local ts = string.format('%d', now_us)
 for i = 1, n do
-  local rate = tonumber(ARGV[1 + 2 * i])
-  local burst = tonumber(ARGV[2 + 2 * i])
-  redis.call('HSET', KEYS[i], 'tk', left[i], 'ts', now_us)
-  redis.call('PEXPIRE', KEYS[i], math.ceil(burst / rate * 1000) + 1000)
+  local fill = tonumber(ARGV[2 + 3 * i])
+  local tk = string.format('%d', left[i])
+  if exp[i] < now_ms + fill + 1000 then
+    local e = now_ms + 2 * fill + 2000
+    redis.call('HSET', KEYS[i], 'tk', tk, 'ts', ts, 'e', string.format('%d', e))
+    redis.call('PEXPIRE', KEYS[i], e - now_ms)
+  else
+    redis.call('HSET', KEYS[i], 'tk', tk, 'ts', ts)
+  end
 end
 if not has_quota then return {1, 0, 0, 0} end
-redis.call('HSET', KEYS[n + 1], 'p', ps, 'u', used + 1)
-redis.call('PEXPIRE', KEYS[n + 1], pe * DAY_MS - now_ms + 60000)
-record_day(KEYS[n + 2], 1, limit - used - 1, tonumber(ARGV[qa + 2]))
 remaining = limit - used - 1
+redis.call('HSET', KEYS[n + 1], 'p', ps, 'u', used + 1, uf, today_used + 1, 'r' .. today, remaining)
+if not qe then new_day(KEYS[n + 1], pe, tonumber(ARGV[qa + 2])) end
 if remaining < 0 then remaining = 0 end
 return {1, 0, 1, remaining}
 `
 
 /**
  * UpdateUsage: set the remaining quota of the current period (used = limit - remaining).
- * KEYS: quota key, usage key. ARGV: clock offset ms, limit, period, remaining, retention days.
+ * KEYS: quota key. ARGV: clock offset ms, limit, period, remaining, retention days.
  */
 export const SET_REMAINING = `${PRELUDE}
 local limit = tonumber(ARGV[2])
 local remaining = tonumber(ARGV[4])
 local ps, pe = period_days(today, ARGV[3])
-redis.call('HSET', KEYS[1], 'p', ps, 'u', limit - remaining)
-redis.call('PEXPIRE', KEYS[1], pe * DAY_MS - now_ms + 60000)
-record_day(KEYS[2], 0, remaining, tonumber(ARGV[5]))
+local uf = 'u' .. today
+local first = redis.call('HEXISTS', KEYS[1], uf) == 0
+redis.call('HSET', KEYS[1], 'p', ps, 'u', limit - remaining, 'r' .. today, remaining)
+if first then
+  redis.call('HSET', KEYS[1], uf, 0)
+  new_day(KEYS[1], pe, tonumber(ARGV[5]))
+end
+return 1
+`
+
+/**
+ * Usage admitted elsewhere (by a proxy's local fallback while Redis was down) added to a quota,
+ * once per id: the marker key makes a retried call a no-op. The requests count on the day they
+ * were admitted; in the period's quota only when that period is still the current one.
+ * KEYS: quota key, marker key. ARGV: clock offset ms, limit, period, period start of the usage
+ * (epoch day), day of the usage (epoch day), requests, retention days, marker lifetime ms.
+ * Returns 1 when added, 0 when that id was added before.
+ */
+export const ADD_USAGE = `${PRELUDE}
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[8]) then return 0 end
+local limit = tonumber(ARGV[2])
+local day = tonumber(ARGV[5])
+local n = tonumber(ARGV[6])
+local retention = tonumber(ARGV[7])
+local ps, pe = period_days(today, ARGV[3])
+if day > today - retention then redis.call('HINCRBY', KEYS[1], 'u' .. day, n) end
+if tonumber(ARGV[4]) == ps then
+  local q = redis.call('HMGET', KEYS[1], 'p', 'u')
+  local used = n
+  if q[1] and tonumber(q[1]) == ps then used = used + tonumber(q[2]) end
+  local remaining = limit - used
+  if remaining < 0 then remaining = 0 end
+  redis.call('HSET', KEYS[1], 'p', ps, 'u', used, 'r' .. day, remaining)
+end
+new_day(KEYS[1], pe, retention)
 return 1
 `
 

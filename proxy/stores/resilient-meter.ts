@@ -4,10 +4,18 @@
 // (per-process buckets and quotas), CLOSED → MeterUnavailableError (503). While down, nothing is
 // sent to Redis on the request path; a probe pings it and marks it up when it answers again.
 //
+// Usage while down: quota requests the fallback admits are also counted per quota, period and
+// day, and added to Redis once it answers again (SharedMeter.addUsage: one atomic script per
+// quota and day, idempotent per batch id, so a retry after a timeout does not count twice). Until
+// then usage reports and the remaining quota on Redis miss them; `state().unreported` says how
+// many. Batches that fail to reach Redis are kept and retried on the next heartbeat.
+//
 // Timing (defaults): a call is bounded by the primary (100 ms command timeout), a heartbeat every
 // 500 ms finds a lost Redis without traffic, the probe runs every 250 ms and the client reconnects
 // at least every second — so loss is noticed within 1 s and recovery within about 1.5 s.
-import { MeterUnavailableError, type DailyUsage, type Decision, type Meter, type MeterRequest, type Quota } from './meter.js'
+import { randomBytes } from 'node:crypto'
+import { MeterUnavailableError, type DailyUsage, type Decision, type Meter, type MeterRequest, type OfflineUsage, type Quota } from './meter.js'
+import { epochDay, quotaPeriod } from './quota-period.js'
 
 /** What metrics read: see `state()`. */
 export interface MeterState {
@@ -20,11 +28,29 @@ export interface MeterState {
   readonly unavailable: number
   /** Times Redis was marked down. */
   readonly outages: number
+  /** Quota requests the fallback admitted that are not in Redis yet (added once it is back). */
+  readonly unreported: number
+  /** Quota requests admitted by the fallback and added to Redis since the start. */
+  readonly reported: number
 }
 
 export interface SharedMeter extends Meter {
   /** A cheap bounded liveness check; rejects with MeterUnavailableError. */
   ping(): Promise<void>
+  /** Adds usage admitted while the store was down; once per `usage.id` (false: added before). */
+  addUsage(domain: string, quota: Quota, usage: OfflineUsage): Promise<boolean>
+}
+
+/** Usage of one quota on one day admitted by the fallback, waiting to be added to Redis. */
+interface Unreported {
+  readonly domain: string
+  /** The quota of the last request counted (its limit is what Redis computes remaining with). */
+  quota: Quota
+  readonly periodStart: number
+  readonly day: number
+  used: number
+  /** Set when the batch is first sent, and kept for its retries (idempotency). */
+  id: string | null
 }
 
 export interface ResilientMeterOptions {
@@ -53,6 +79,15 @@ export class ResilientMeter implements Meter {
   private timer: NodeJS.Timeout | undefined
   private checking = false
   private closed = false
+  /** Fallback usage not in Redis yet, by domain, quota key, period start and day. */
+  private unreported = new Map<string, Unreported>()
+  /** Batches sent (or being sent) to Redis, with their ids, until Redis confirms them. */
+  private sending: Unreported[] = []
+  private unreportedCount = 0
+  private reported = 0
+  private batchSeq = 0
+  /** Prefix of this process's batch ids. */
+  private readonly instance = randomBytes(8).toString('hex')
 
   constructor(opts: ResilientMeterOptions) {
     this.primary = opts.primary
@@ -66,7 +101,15 @@ export class ResilientMeter implements Meter {
   }
 
   state(): MeterState {
-    return { redis: this.up ? 'up' : 'down', since: this.since, fallbacks: this.fallbacks, unavailable: this.unavailable, outages: this.outages }
+    return {
+      redis: this.up ? 'up' : 'down',
+      since: this.since,
+      fallbacks: this.fallbacks,
+      unavailable: this.unavailable,
+      outages: this.outages,
+      unreported: this.unreportedCount,
+      reported: this.reported,
+    }
   }
 
   // Hot path.
@@ -84,7 +127,9 @@ export class ResilientMeter implements Meter {
       throw new MeterUnavailableError('metering store (Redis) is unavailable and the stage fails closed')
     }
     this.fallbacks++
-    return this.fallback.decide(request)
+    const decision = await this.fallback.decide(request)
+    if (decision.allowed && request.quota !== null) this.count(request.domain, request.quota)
+    return decision
   }
 
   /** Usage and adjustments are administrative: they need Redis and fail when it is down. */
@@ -99,7 +144,60 @@ export class ResilientMeter implements Meter {
   async close(): Promise<void> {
     this.closed = true
     clearTimeout(this.timer)
+    if (this.up && this.unreportedCount > 0) await this.report()
     await Promise.all([this.primary.close(), this.fallback.close()])
+  }
+
+  /** One request admitted by the fallback against a quota. */
+  private count(domain: string, quota: Quota): void {
+    const now = this.now()
+    const periodStart = epochDay(quotaPeriod(now, quota.period).start)
+    const day = epochDay(now)
+    const id = `${domain}\n${quota.key}\n${periodStart}\n${day}`
+    const entry = this.unreported.get(id)
+    if (entry === undefined) this.unreported.set(id, { domain, quota, periodStart, day, used: 1, id: null })
+    else {
+      entry.used++
+      entry.quota = quota
+    }
+    this.unreportedCount++
+  }
+
+  /**
+   * Adds the fallback's usage to Redis: every batch in parallel, each once (its id is fixed when
+   * it is first sent). Batches that fail to reach Redis stay for the next attempt.
+   */
+  private async report(): Promise<void> {
+    for (const entry of this.unreported.values()) {
+      entry.id = `${this.instance}-${++this.batchSeq}`
+      this.sending.push(entry)
+    }
+    this.unreported = new Map()
+    const batches = this.sending
+    this.sending = []
+    const results = await Promise.allSettled(
+      batches.map((b) => this.primary.addUsage(b.domain, b.quota, { id: b.id!, periodStart: b.periodStart, day: b.day, used: b.used })),
+    )
+    const kept: Unreported[] = []
+    let added = 0
+    let dropped = 0
+    results.forEach((r, i) => {
+      const b = batches[i]!
+      if (r.status === 'fulfilled') {
+        added += b.used
+        return
+      }
+      if (r.reason instanceof MeterUnavailableError) {
+        kept.push(b)
+        return
+      }
+      dropped += b.used // not retried: an error other than "unavailable" would repeat
+      this.log(`meter: could not add ${b.used} requests counted while Redis was down to quota ${b.quota.key}: ${(r.reason as Error)?.message ?? String(r.reason)}`)
+    })
+    this.sending = kept.concat(this.sending)
+    this.unreportedCount -= added + dropped
+    this.reported += added
+    if (added > 0) this.log(`meter: added ${added} requests counted while Redis was down to its quotas${kept.length > 0 ? `; ${kept.length} batches left to retry` : ''}`)
   }
 
   private markDown(err: Error): void {
@@ -135,6 +233,7 @@ export class ResilientMeter implements Meter {
     try {
       await this.primary.ping()
       this.markUp()
+      if (this.unreportedCount > 0) await this.report()
     } catch (err) {
       if (err instanceof MeterUnavailableError) this.markDown(err)
       else this.log(`meter: unexpected error from the Redis ping: ${(err as Error)?.message ?? String(err)}`)

@@ -70,6 +70,8 @@ interface Proxy {
   child: ChildProcess
   port: number
   pool: Pool
+  /** What the process printed (its meter logs say when Redis was found down). */
+  output(): string
 }
 
 async function spawnProxy(t: Test, dir: string, redisUrl: string): Promise<Proxy> {
@@ -80,7 +82,9 @@ async function spawnProxy(t: Test, dir: string, redisUrl: string): Promise<Proxy
   let out = ''
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`proxy did not start: ${out}`)), 15_000)
+    // Generous: three processes start at once, under tap's instrumentation, on a loaded 2-CPU
+    // machine that took up to ~10 s each (the assertions below are about counts, not speed).
+    const timer = setTimeout(() => reject(new Error(`proxy did not start: ${out}`)), 60_000)
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString()
       const m = /tollgate listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
@@ -93,7 +97,7 @@ async function spawnProxy(t: Test, dir: string, redisUrl: string): Promise<Proxy
   })
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 8 })
   t.teardown(() => pool.close())
-  return { child, port, pool }
+  return { child, port, pool, output: () => out }
 }
 
 async function get(p: Proxy, key: string): Promise<number> {
@@ -139,6 +143,10 @@ t.test('three proxies on one Redis', async (t) => {
         `admitted ${admitted}, expected ${SECONDS}·${L} + ${B} = ${expected} (${(error * 100).toFixed(2)} %); throttled ${throttled}; other ${other}`,
     )
     t.equal(other, 0, 'only 200 and 429')
+    const outages = proxies.flatMap((p) => p.output().split('\n').filter((l) => l.startsWith('meter: Redis down')))
+    // A proxy that loses Redis (a command over its 100 ms bound on an overloaded machine) decides
+    // on local buckets meanwhile and admits more: say so when it happened.
+    if (outages.length > 0) t.comment(`${outages.length} proxies lost Redis during the run: ${outages.join(' | ')}`)
     t.ok(Math.abs(error) <= 0.02, `admitted ${admitted} within ±2 % of ${expected}`)
   })
 

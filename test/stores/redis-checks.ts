@@ -52,13 +52,17 @@ export function redisChecks(t: Test, getMeter: () => RedisMeter): void {
     await decideMany(meter, fullRequest(domain), 3)
     await meter.setRemaining(domain, { key: 'other', limit: 5, period: 'WEEK' }, 3)
     const keys = await keysOf(meter.client, `tg:{${domain}}:*`)
-    t.equal(keys.length, 5 + 2 + 2, 'five buckets, two quota and two usage keys')
+    t.equal(keys.length, 5 + 2, 'five buckets and two quota keys (each with its daily usage)')
     for (const key of keys) {
       const pttl = await meter.client.pttl(key)
       t.ok(pttl > 0, `${key} expires (PTTL ${pttl})`)
     }
     const bucketTtl = await meter.client.pttl(meter.key(domain, 'b', 'STAGE:x'))
-    t.ok(bucketTtl <= 3000 && bucketTtl > 2000, `a bucket lives as long as a refill from empty, plus 1 s (${bucketTtl})`)
+    // rate 10, burst 20: a refill from empty takes 2 s. The expiry is set to twice that + 2 s and
+    // moved again once less than a refill + 1 s is left, so a bucket outlives its state.
+    t.ok(bucketTtl <= 6000 && bucketTtl > 3000, `a bucket lives longer than a refill from empty, plus 1 s (${bucketTtl})`)
+    const quotaTtl = await meter.client.pttl(meter.key(domain, 'q', 'plan/key'))
+    t.ok(quotaTtl > 90 * 86_400_000, `a quota key keeps its daily usage for the retention (90 days; PTTL ${quotaTtl})`)
     if ('nodes' in meter.client) {
       const slots = new Set(await Promise.all(keys.map((k) => meter.client.cluster('KEYSLOT', k))))
       t.equal(slots.size, 1, 'one slot')

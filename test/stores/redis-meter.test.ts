@@ -22,3 +22,49 @@ t.test('contract', async (t) => {
 })
 
 t.test('redis', async (t) => redisChecks(t, () => meter))
+
+t.test('decisions requested in one turn go out in one write, and each gets its own answer', async (t) => {
+  meter.clockOffsetMs = 0
+  if ('nodes' in client) throw new Error('a single node client')
+  const stream = client.stream
+  const writes: number[] = []
+  const writev = stream._writev!.bind(stream)
+  const write = stream._write.bind(stream)
+  stream._writev = (chunks: { chunk: unknown; encoding: BufferEncoding }[], cb: (err?: Error | null) => void) => {
+    writes.push(chunks.length)
+    writev(chunks, cb)
+  }
+  stream._write = (chunk: unknown, enc: BufferEncoding, cb: (err?: Error | null) => void) => {
+    writes.push(1)
+    write(chunk, enc, cb)
+  }
+  t.teardown(() => {
+    stream._writev = writev
+    stream._write = write
+  })
+  const req = { domain: `batch-${process.pid}`, buckets: [], quota: { key: 'q', limit: 20, period: 'DAY' as const }, failureMode: 'OPEN' as const }
+  await meter.decide(req) // the script is cached
+  writes.length = 0
+  const decisions = await Promise.all(Array.from({ length: 30 }, () => meter.decide(req)))
+  t.same(writes, [30], 'one write of 30 commands')
+  t.equal(decisions.filter((d) => d.allowed).length, 19, 'the quota (20, one used before) admits 19 of 30')
+  t.same(decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => a! - b!), Array.from({ length: 19 }, (_, i) => i), 'each answer is its own')
+})
+
+t.test('addUsage: adds once per id, to the quota only in its own period', async (t) => {
+  meter.clockOffsetMs = 0
+  const domain = `add-${process.pid}`
+  const quota = { key: 'plan/key', limit: 10, period: 'DAY' as const }
+  const today = Math.floor(Date.now() / 86_400_000)
+  const day = new Date(today * 86_400_000).toISOString().slice(0, 10)
+  const req = { domain, buckets: [], quota, failureMode: 'OPEN' as const }
+  t.match(await meter.decide(req), { allowed: true, remaining: 9 })
+  t.equal(await meter.addUsage(domain, quota, { id: 'p1-1', periodStart: today, day: today, used: 4 }), true, 'added')
+  t.equal(await meter.addUsage(domain, quota, { id: 'p1-1', periodStart: today, day: today, used: 4 }), false, 'the same id again (a retry): not added')
+  t.same(await meter.usage(domain, quota.key, day, day), [{ day, used: 5, remaining: 5 }], 'GetUsage: 1 decided + 4 added')
+  t.match(await meter.decide(req), { allowed: true, remaining: 4 }, 'the quota counts them')
+  const yesterday = new Date((today - 1) * 86_400_000).toISOString().slice(0, 10)
+  t.equal(await meter.addUsage(domain, quota, { id: 'p1-2', periodStart: today - 1, day: today - 1, used: 3 }), true)
+  t.same(await meter.usage(domain, quota.key, yesterday, day), [{ day: yesterday, used: 3, remaining: null }, { day, used: 6, remaining: 4 }], 'yesterday (a past period) in the daily usage only')
+  t.match(await meter.decide(req), { allowed: true, remaining: 3 }, 'not in today\'s quota')
+})
