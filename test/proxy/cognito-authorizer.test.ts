@@ -28,6 +28,23 @@ t.before(async () => {
           routes: [
             { path: '/profile', method: 'GET', authorizationType: 'COGNITO_USER_POOLS', authorizerRef: pool, integration },
             { path: '/orders', method: 'GET', authorizationType: 'COGNITO_USER_POOLS', authorizerRef: pool, authorizationScopes: ['shop/orders.read', 'shop/admin'], integration },
+            {
+              path: '/me',
+              method: 'GET',
+              authorizationType: 'COGNITO_USER_POOLS',
+              authorizerRef: pool,
+              integration: {
+                type: 'HTTP',
+                httpMethod: 'GET',
+                uri: `${backend.origin}/me`,
+                requestParameters: {
+                  'integration.request.header.x-user-email': 'context.authorizer.claims.email',
+                  'integration.request.header.x-principal': 'context.authorizer.principalId',
+                },
+                responses: [{ statusCode: '200' }],
+              },
+              methodResponses: [{ statusCode: '200' }],
+            },
           ],
         },
       },
@@ -61,6 +78,15 @@ t.test('a method without scopes takes an identity token (with or without Bearer)
   t.equal(res.status, 200)
   t.equal((res.json() as { url: string }).url, '/backend')
   t.equal((await call('/profile', `Bearer ${idToken}`)).status, 200)
+})
+
+t.test("the token's claims reach the backend through parameter mappings (context.authorizer.claims.*)", async (t) => {
+  const idToken = await issuer.mint({ token_use: 'id', aud: 'app-client', email: 'carol@example.com', sub: 'carol-sub' })
+  const res = await call('/me', idToken)
+  t.equal(res.status, 200)
+  const seen = res.json() as { headers: Record<string, string> }
+  t.equal(seen.headers['x-user-email'], 'carol@example.com', 'a claim')
+  t.equal(seen.headers['x-principal'], 'carol-sub', 'the principal is the sub claim')
 })
 
 t.test('a method without scopes refuses an access token', async (t) => {
