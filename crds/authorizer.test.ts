@@ -47,6 +47,13 @@ t.test('a bad identity source is reported inside the string or list form', async
   expectProblems(t, problemsOf({ type: 'REQUEST', functionRef: fn, identitySource: 42 }), [{ field: 'spec.identitySource', message: 'must be a string or an array; got 42' }])
 })
 
+t.test('a TOKEN authorizer reads one header', async (t) => {
+  const problem = { field: 'spec.identitySource', reason: 'InvalidIdentitySource', message: /one header: method\.request\.header\.NAME/ }
+  expectProblems(t, problemsOf({ type: 'TOKEN', functionRef: fn, identitySource: 'method.request.header.A, method.request.header.B' }), [problem])
+  expectProblems(t, problemsOf({ type: 'TOKEN', functionRef: fn, identitySource: ['method.request.querystring.token'] }), [problem])
+  t.same(problemsOf({ type: 'TOKEN', functionRef: fn, identitySource: ['method.request.header.X-Token'] }), [])
+})
+
 t.test('TOKEN and REQUEST need exactly one function endpoint', async (t) => {
   expectProblems(t, problemsOf({ type: 'TOKEN', identitySource: 'method.request.header.Authorization' }), [
     { field: 'spec.functionRef', reason: 'InvalidFunction', message: 'TOKEN authorizers need exactly one of functionRef or functionUri' },

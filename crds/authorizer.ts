@@ -192,6 +192,12 @@ export function checkAuthorizer(spec: AuthorizerSpec): Problem[] {
         const why = spec.type === 'TOKEN' ? 'TOKEN authorizers read the token from it' : 'cached results are keyed by it (or set resultTtlInSeconds: 0)'
         problems.push(error('spec.identitySource', 'MissingIdentitySource', `is required: ${why}`))
       }
+      if (spec.type === 'TOKEN' && spec.identitySource !== undefined) {
+        const sources = (typeof spec.identitySource === 'string' ? spec.identitySource.split(',') : spec.identitySource).map((x) => x.trim())
+        if (sources.length !== 1 || !sources[0]!.startsWith('method.request.header.')) {
+          problems.push(error('spec.identitySource', 'InvalidIdentitySource', 'a TOKEN authorizer reads its token from one header: method.request.header.NAME'))
+        }
+      }
       break
     case 'JWT':
       if (spec.jwtConfiguration === undefined) problems.push(error('spec.jwtConfiguration', 'MissingJwtConfiguration', 'is required for JWT authorizers'))
