@@ -10,7 +10,9 @@
 // ids matches a SigV4 caller with that identity (anonymous callers match only "*"). NotPrincipal
 // is not supported (an Allow with it never applies, a Deny with it always does). Conditions:
 // conditions.ts.
+import type { ApiConfig, GatewayConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
+import { arnSettings } from './arn.js'
 import { compileCondition, conditionHolds, type CompiledCondition, type ConditionProblem } from './conditions.js'
 import { evaluatePolicy, INVOKE_ACTION, parsePolicy, PolicyError, type Policy, type PolicyDecision, type Statement } from './policy.js'
 
@@ -77,6 +79,26 @@ export function compileResourcePolicy(doc: unknown, scope?: PolicyScope): Resour
     return result.ok ? result.condition : result.problem
   })
   return { policy, conditions }
+}
+
+// One compiled policy per API of a config: the policy stage (every route but AWS_IAM) and the
+// SigV4 authorizer (AWS_IAM routes) share it. Keyed by the config objects, so it lives exactly
+// as long as the config does.
+const perApi = new WeakMap<ApiConfig, { gateway: GatewayConfig; policy: ResourcePolicy }>()
+
+/**
+ * The Api's resource policy, compiled once per config with `execute-api:/` shorthand expanded
+ * to the Api's ARN; null without one. Throws PolicyError for a document that is not a policy
+ * (the compiler refuses those first).
+ */
+export function apiResourcePolicy(api: ApiConfig, gateway: GatewayConfig): ResourcePolicy | null {
+  if (api.policy === undefined) return null
+  const cached = perApi.get(api)
+  if (cached !== undefined && cached.gateway === gateway) return cached.policy
+  const { region, accountId } = arnSettings(gateway)
+  const policy = compileResourcePolicy(api.policy, { region, accountId, apiId: api.id })
+  perApi.set(api, { gateway, policy })
+  return policy
 }
 
 export interface PolicyDocumentProblem {

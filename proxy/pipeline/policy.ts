@@ -13,25 +13,11 @@
 // an AWS_IAM route, get no handler. The policy is compiled once per API and config (shorthand
 // resources expanded to the API's ARN); per request: one concatenation for the methodArn and
 // the statements' regexes and conditions.
-import { arnSettings, methodArn, methodArnPrefix } from '../auth/arn.js'
-import { compileResourcePolicy, resourcePolicyDecision, resourcePolicyDenialMessage, type ResourcePolicy } from '../auth/resource-policy.js'
-import type { ApiConfig, GatewayConfig } from '../config/schema.js'
+import { methodArn, methodArnPrefix } from '../auth/arn.js'
+import { apiResourcePolicy, resourcePolicyDecision, resourcePolicyDenialMessage } from '../auth/resource-policy.js'
 import type { RequestContext } from '../context.js'
 import { unreadChunkedBody } from '../integrations/request-body.js'
 import type { Handler, PipelineStage } from './types.js'
-
-// One compiled policy per API of a config (build runs once per route and stage). Keyed by the
-// config objects, so it lives exactly as long as the config does.
-const compiled = new WeakMap<ApiConfig, { gateway: GatewayConfig; policy: ResourcePolicy }>()
-
-function policyOf(api: ApiConfig, gateway: GatewayConfig): ResourcePolicy {
-  const cached = compiled.get(api)
-  if (cached !== undefined && cached.gateway === gateway) return cached.policy
-  const { region, accountId } = arnSettings(gateway)
-  const policy = compileResourcePolicy(api.policy, { region, accountId, apiId: api.id })
-  compiled.set(api, { gateway, policy })
-  return policy
-}
 
 function deny(ctx: RequestContext, arn: string, explicit: boolean): void {
   ctx.done = true
@@ -44,9 +30,10 @@ function deny(ctx: RequestContext, arn: string, explicit: boolean): void {
 export const policy: PipelineStage = {
   name: 'policy',
   build({ api, stage, route, gateway }): Handler | null {
-    if (api.policy === undefined || route.authorizationType === 'AWS_IAM') return null
+    if (route.authorizationType === 'AWS_IAM') return null
     // A policy that cannot be compiled throws: the route answers 500, never open.
-    const resourcePolicy = policyOf(api, gateway)
+    const resourcePolicy = apiResourcePolicy(api, gateway)
+    if (resourcePolicy === null) return null
     const prefix = methodArnPrefix(gateway, api.id, stage.name)
     const mustAllow = route.authorizationType === 'NONE'
     return (ctx) => {

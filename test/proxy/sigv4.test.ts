@@ -42,6 +42,8 @@ spec:
     Statement:
       - {Effect: Allow, Principal: {AWS: '${BOB_ARN}'}, Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:*:*:shop/prod/GET/reports'}
       - {Effect: Deny, Principal: '*', Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:*:*:shop/prod/GET/locked'}
+      # API Gateway's shorthand: execute-api:/ stands for this API's ARN.
+      - {Effect: Allow, Principal: {AWS: '${BOB_ARN}'}, Action: 'execute-api:Invoke', Resource: 'execute-api:/prod/GET/summary'}
       # The NONE route: with a resource policy, anonymous callers need an explicit Allow.
       - {Effect: Allow, Principal: '*', Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:*:*:shop/prod/GET/open'}
   routes:
@@ -52,6 +54,7 @@ spec:
     - {path: /admin, method: GET, authorizationType: AWS_IAM, integration: ${http('/admin')}}
     - {path: /reports, method: GET, authorizationType: AWS_IAM, integration: ${http('/reports')}}
     - {path: /locked, method: GET, authorizationType: AWS_IAM, integration: ${http('/locked')}}
+    - {path: /summary, method: GET, authorizationType: AWS_IAM, integration: ${http('/summary')}}
     - {path: /open, method: GET, integration: ${http('/open')}}
 ---
 apiVersion: tollgate.dev/v1alpha1
@@ -329,6 +332,7 @@ t.test('resource policy combined with identity policies (same account: either al
   const reports = await signAndSend(BOB, { path: '/prod/reports' })
   t.equal(reports.status, 200, 'bob has no identity policy; the resource policy allows him /reports')
   t.equal(seen[0]!.headers['x-user-arn'], BOB_ARN)
+  t.equal((await signAndSend(BOB, { path: '/prod/summary' })).status, 200, 'the execute-api:/ shorthand allows bob /summary on an AWS_IAM route')
   refused(t, await signAndSend(BOB, { path: '/prod/pets' }), 'AccessDeniedException', `User: ${BOB_ARN} is not authorized to perform: execute-api:Invoke on resource: ${ARN}/GET/pets`, 'bob elsewhere')
   refused(
     t,

@@ -20,7 +20,7 @@ import { bufferRequestBody, hasBody, unreadChunkedBody } from '../../integration
 import type { Handler, StageInput } from '../../pipeline/types.js'
 import { arnSettings, methodArn, methodArnPrefix } from '../arn.js'
 import { evaluatePolicy, INVOKE_ACTION, type PolicyDecision } from '../policy.js'
-import { compileResourcePolicy, resourcePolicyDecision, type ResourcePolicy } from '../resource-policy.js'
+import { apiResourcePolicy, resourcePolicyDecision } from '../resource-policy.js'
 import { identitiesOf, type Identity } from './identities.js'
 import { badScope, expired, HOST_NOT_SIGNED, notAuthorized, notYetCurrent, scopeDateMismatch, signatureMismatch, UNKNOWN_KEY } from './messages.js'
 import { isPresigned, parseAuthorizationHeader, parsePresigned, parseQuery, type Refusal } from './parse.js'
@@ -30,15 +30,6 @@ import { expectedSignature, sameSignature, SERVICE } from './signature.js'
 export const CLOCK_SKEW_SECONDS = 300
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex')
-
-const resourcePolicies = new WeakMap<ApiConfig, ResourcePolicy>()
-
-function resourcePolicyOf(api: ApiConfig): ResourcePolicy | null {
-  if (api.policy === undefined) return null
-  let compiled = resourcePolicies.get(api)
-  if (compiled === undefined) resourcePolicies.set(api, (compiled = compileResourcePolicy(api.policy)))
-  return compiled
-}
 
 /** Answers the refusal and ends the chain. HTTP APIs answer their fixed 403 Forbidden. */
 function refuse(ctx: RequestContext, rest: boolean, refusal: Refusal): void {
@@ -65,7 +56,8 @@ export function buildIamAuthorize(input: StageInput): Handler {
   const identities = identitiesOf(input.gateway)
   const { region } = arnSettings(input.gateway)
   const prefix = methodArnPrefix(input.gateway, input.api.id, input.stage.name)
-  const resourcePolicy = resourcePolicyOf(input.api)
+  // Shared with the policy stage; `execute-api:/` shorthand expanded to this API's ARN.
+  const resourcePolicy = apiResourcePolicy(input.api, input.gateway)
   const rest = input.api.protocol === 'REST'
 
   /** Everything but the signature; null when the request may go on to the signature check. */
