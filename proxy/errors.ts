@@ -34,6 +34,11 @@ export class GatewayError extends Error {
      * HTTP APIs keep their fixed bodies.
      */
     readonly restMessage?: string,
+    /**
+     * $context.error.validationErrorString of a request that failed validation (BAD_REQUEST_BODY,
+     * BAD_REQUEST_PARAMETERS): what the validator found, for gateway response templates.
+     */
+    readonly validationErrorString?: string,
   ) {
     super(message)
     this.name = 'GatewayError'
