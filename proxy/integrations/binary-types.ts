@@ -27,9 +27,14 @@ export function compileBinaryMediaTypes(types: readonly string[]): BinaryMatcher
   }
 }
 
-/** True when any media type of an Accept header is binary (API Gateway's rule for responses). */
+/**
+ * True when an Accept header asks for binary: API Gateway honours only the FIRST media type of
+ * Accept ("When a request contains multiple media types in its Accept header, API Gateway
+ * honors only the first Accept media type", Content type conversions in API Gateway), whatever
+ * the q-values: a browser's Accept that starts with image/webp is binary only when image/webp is.
+ */
 export function acceptsBinary(matcher: BinaryMatcher, accept: string | undefined): boolean {
   if (accept === undefined) return false
-  for (const part of accept.split(',')) if (matcher(part)) return true
-  return false
+  const comma = accept.indexOf(',')
+  return matcher(comma === -1 ? accept : accept.slice(0, comma))
 }
