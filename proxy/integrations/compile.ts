@@ -6,6 +6,7 @@ import type { ApiConfig, IntegrationConfig, RouteConfig, StageConfig } from '../
 import { parseTemplate } from '../router.js'
 import { resolveStageVariables } from '../stage-variables.js'
 import { compileUri, type UriTemplate } from '../uri-template.js'
+import { compilePayloadRules, type PayloadRules } from './content-handling.js'
 import { compileRequestMappings, type RequestMapping } from './mapping.js'
 import { compileResponses, type ResponseSelector } from './selection.js'
 import { compileTemplates, type TemplateSet } from './templates.js'
@@ -23,6 +24,8 @@ export interface CompiledIntegration {
   readonly requestMappings: readonly RequestMapping[]
   readonly requestTemplates: TemplateSet
   readonly passthrough: IntegrationConfig['passthroughBehavior']
+  /** binaryMediaTypes and contentHandling: how payloads are converted (content-handling.ts). */
+  readonly payloads: PayloadRules
   readonly responses: ResponseSelector
   /** Names of the route's path parameters. */
   readonly pathParams: ReadonlySet<string>
@@ -82,6 +85,7 @@ export function compileIntegration(api: ApiConfig, stage: StageConfig, route: Ro
     requestMappings,
     requestTemplates,
     passthrough: integration.passthroughBehavior,
+    payloads: compilePayloadRules(api, integration),
     responses,
     pathParams,
     appendPath: api.protocol === 'HTTP' && route.key === '$default' && uri !== null && uri.bare,

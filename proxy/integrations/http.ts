@@ -9,6 +9,8 @@
 // templates, NEVER answers 415 Unsupported Media Type).
 // Response: the integration response selected by the backend status (selection.ts) gives the
 // status and the mapped headers; the body passes through unless it has a response template.
+// Payloads (both ways) follow contentHandling and binaryMediaTypes (content-handling.ts): a body
+// is read whole only when a template or a base64 conversion needs it, else it streams untouched.
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 import type { Handler } from '../pipeline/types.js'
@@ -16,7 +18,9 @@ import { compileBackendPath } from './backend-path.js'
 import type { CompiledIntegration } from './compile.js'
 import { callUpstream } from './dispatch.js'
 import { mapRequest, mapResponse, type MappedRequest } from './params.js'
-import { readRequestBody, requestBody } from './request-body.js'
+import { convertPayload, planResponse } from './content-handling.js'
+import { convertedRequestBody, requestPayloadPlan, requestTemplateBody, responseTemplateBody } from './payloads.js'
+import { requestBody } from './request-body.js'
 import { selectResponse } from './selection.js'
 import { renderTemplate, selectRequestTemplate, selectResponseTemplate, type Template, type TemplateEnv } from './templates.js'
 import { UpstreamCall } from './upstream.js'
@@ -74,12 +78,21 @@ export function httpRequest(integration: CompiledIntegration, env: TemplateEnv):
     headers['user-agent'] ??= userAgent
     headers['x-amzn-trace-id'] = ctx.traceId
     if (rest) headers['x-amzn-apigateway-api-id'] = integration.apiId
+    const plan = requestPayloadPlan(integration.payloads, ctx)
     if (template !== null) {
-      const rendered = renderTemplate(template, ctx, await readRequestBody(ctx), 'request', env)
+      const rendered = renderTemplate(template, ctx, await requestTemplateBody(ctx, plan), 'request', env)
       ctx.integrationBody = rendered.body
       mapped = overrideRequest(mapped, headers, rendered.overrides)
       if (template.contentType !== '$default') headers['content-type'] ??= template.contentType
+    } else if (plan.conversion !== 'none' && method !== 'GET' && method !== 'HEAD') {
+      // Passthrough with a base64 conversion: the body is read whole (bounded) and converted.
+      const body = await convertedRequestBody(ctx, plan)
+      ctx.integrationBody = body
+      const contentType = ctx.req.headers['content-type']
+      if (contentType !== undefined) headers['content-type'] ??= contentType
+      headers['content-length'] = String(body.length)
     } else {
+      // Hot path: the body streams to the backend as it arrives, untouched.
       const body = requestBody(ctx, method)
       ctx.integrationBody = body
       if (body !== null) {
@@ -97,6 +110,8 @@ export function httpRequest(integration: CompiledIntegration, env: TemplateEnv):
 
 export const httpIntegrate = callUpstream
 
+const EMPTY = Buffer.alloc(0)
+
 /** Method response from a selected integration response; shared with MOCK. */
 export function methodResponse(integration: CompiledIntegration, env: TemplateEnv): (ctx: RequestContext, status: number, body: Buffer | null) => Promise<void> {
   return async (ctx, status, upstreamBody) => {
@@ -105,20 +120,24 @@ export function methodResponse(integration: CompiledIntegration, env: TemplateEn
     if (selected === null) {
       throw new GatewayError('TG_ERR_NO_INTEGRATION_RESPONSE', 'API_CONFIGURATION_ERROR', `no integration response matches status ${status} and none is the default`)
     }
+    const accept = ctx.header('accept')
+    const plan = planResponse(integration.payloads, selected.contentHandling, call?.headers['content-type'], accept)
     let body = upstreamBody
-    if (selected.needsBody && body === null && call !== null) body = await call.readBody(ctx.services.maxBodyBytes)
+    if ((selected.needsBody || plan.conversion !== 'none') && body === null && call !== null) body = await call.readBody(ctx.services.maxBodyBytes)
     const headers: Record<string, string | string[] | number> = {}
     mapResponse(selected.mappings, ctx, ctx.integrationResponseHeaders, body, headers)
-    const template = selectResponseTemplate(selected.templates, ctx.header('accept'))
+    const template = selectResponseTemplate(selected.templates, accept)
     let methodStatus = selected.statusCode
     if (template !== null) {
-      const rendered = renderTemplate(template, ctx, body === null ? '' : body.toString('utf8'), 'response', env)
+      const rendered = renderTemplate(template, ctx, responseTemplateBody(body ?? EMPTY, plan), 'response', env)
       ctx.responseBody = rendered.body
       // $context.responseOverride.*: the status and headers win over the integration response's.
       overrideHeaders(headers, rendered.overrides.responseHeaders)
       if (rendered.overrides.status !== null) methodStatus = rendered.overrides.status
       if (template.contentType !== '$default') headers['content-type'] ??= template.contentType
       if (call !== null && !call.finished) call.fail(new GatewayError('TG_ERR_INTEGRATION_FAILURE', 'INTEGRATION_FAILURE', 'body not needed'))
+    } else if (plan.conversion !== 'none') {
+      ctx.responseBody = convertPayload(body ?? EMPTY, plan.conversion, 'response')
     } else {
       ctx.responseBody = body ?? call ?? ''
     }

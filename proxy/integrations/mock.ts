@@ -2,20 +2,27 @@
 // absent; "$default" as fallback) is rendered and must yield JSON `{"statusCode": N}`; no
 // template means 200. That status selects the integration response (as a backend status would),
 // whose rendered template is the body (its $context.responseOverride.status, the status) and
-// whose responseParameters are applied.
+// whose responseParameters are applied. contentHandling applies to the request payload a
+// template reads (a binary one cannot be read: 500); MOCK's integration response has no payload.
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 import type { Handler } from '../pipeline/types.js'
 import type { CompiledIntegration } from './compile.js'
 import { methodResponse, requestTemplate } from './http.js'
-import { readRequestBody } from './request-body.js'
+import { requestPayloadPlan, requestTemplateBody } from './payloads.js'
 import { renderTemplate, type TemplateEnv } from './templates.js'
 
 export function mockRequest(integration: CompiledIntegration, env: TemplateEnv): Handler {
   return async (ctx: RequestContext) => {
     const template = requestTemplate(integration, ctx)
     ctx.integrationMethod = ctx.method
-    ctx.integrationBody = template === null ? null : renderTemplate(template, ctx, await readRequestBody(ctx), 'request', env).body
+    if (template === null) {
+      // Nothing reads the request body of a MOCK without a template: it is not converted.
+      ctx.integrationBody = null
+      return
+    }
+    const body = await requestTemplateBody(ctx, requestPayloadPlan(integration.payloads, ctx))
+    ctx.integrationBody = renderTemplate(template, ctx, body, 'request', env).body
   }
 }
 

@@ -3,6 +3,7 @@
 // fails with REQUEST_TOO_LARGE when it passes the limit. GET and HEAD send no body.
 // Exception: a stage that must see the whole body first (SigV4 verification hashes it) buffers
 // it with bufferRequestBody (bounded by the same limit) into ctx.body, which is then sent instead.
+// A template, or a contentHandling conversion (payloads.ts), reads it whole, bounded the same way.
 import { Readable } from 'node:stream'
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
@@ -35,13 +36,20 @@ export function requestBody(ctx: RequestContext, method: string): Readable | nul
 
 /** Reads the whole request body as text (bounded); for templates. */
 export async function readRequestBody(ctx: RequestContext): Promise<string> {
-  if (!hasBody(ctx)) return ''
-  if (ctx.body !== null) return ctx.body.toString('utf8')
+  return (await readRequestBytes(ctx)).toString('utf8')
+}
+
+/** Reads the whole request body (bounded), for a template or a content conversion. */
+export async function readRequestBytes(ctx: RequestContext): Promise<Buffer> {
+  if (!hasBody(ctx)) return EMPTY
+  if (ctx.body !== null) return ctx.body
   ctx.bodyConsumed = true
   const chunks: Buffer[] = []
   for await (const chunk of limited(ctx.req, ctx.services.maxBodyBytes)) chunks.push(chunk)
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }
+
+const EMPTY = Buffer.alloc(0)
 
 /** Reads the whole request body (bounded) into ctx.body, for a stage that needs it before the integration. */
 export async function bufferRequestBody(ctx: RequestContext): Promise<Buffer> {

@@ -4,6 +4,7 @@
 // which API Gateway answers with 500 "Internal server error" (API_CONFIGURATION_ERROR: "No
 // match for output mapping and no default output mapping configured").
 import type { IntegrationResponseConfig } from '../config/schema.js'
+import type { ContentHandling } from './content-handling.js'
 import { compileResponseMappings, MappingError, type ResponseMapping } from './mapping.js'
 import { compileTemplates, type TemplateSet } from './templates.js'
 
@@ -12,6 +13,8 @@ export interface CompiledResponse {
   readonly pattern: RegExp | null
   readonly mappings: readonly ResponseMapping[]
   readonly templates: TemplateSet
+  /** How the integration response payload is converted (content-handling.ts). */
+  readonly contentHandling: ContentHandling
   /** True when the body must be read before responding (a template, or a mapping of the body). */
   readonly needsBody: boolean
 }
@@ -44,6 +47,7 @@ export function compileResponses(configs: readonly IntegrationResponseConfig[], 
       pattern,
       mappings,
       templates,
+      contentHandling: config.contentHandling,
       needsBody: templates.size > 0 || mappings.some((m) => m.source.kind === 'responseBody'),
     }
     if (pattern === null) fallback ??= compiled
