@@ -1,6 +1,6 @@
 // One Api: protocol, apiId, routes and the revision they make. Conflicts between Apis (apiId)
 // are settled in conflicts.ts once every Api is compiled.
-import { error, type Problem } from '../../crds/problems.js'
+import { error, warning, type Problem } from '../../crds/problems.js'
 import type { ApiSpec } from '../../crds/api.js'
 import { canonicalJson, sha256Hex } from '../../proxy/config/hash.js'
 import type { AuthorizerConfig, CorsConfig, RevisionConfig } from '../../proxy/config/schema.js'
@@ -50,6 +50,10 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
   // REST APIs answer preflights with OPTIONS MOCK routes: part of the revision, like hand-written ones.
   if (protocol === 'REST' && cors.config !== undefined) routes = withPreflightRoutes(routes, cors.config)
   problems.push(...apiNotImplemented(spec))
+  if (protocol === 'HTTP' && spec.binaryMediaTypes !== undefined && spec.binaryMediaTypes.length > 0) {
+    // HTTP APIs have no binaryMediaTypes: HTTP_PROXY passes payloads through unchanged.
+    problems.push(warning('spec.binaryMediaTypes', 'FieldIgnored', 'binaryMediaTypes are a REST API setting: HTTP APIs pass payloads through unchanged'))
+  }
   if (spec.policy !== undefined) {
     for (const p of resourcePolicyProblems(spec.policy)) problems.push(error('spec.policy', p.reason, p.message))
   }

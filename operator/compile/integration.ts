@@ -88,6 +88,9 @@ export function compileIntegration(integration: Integration, ctx: IntegrationCon
     }
   }
 
+  if (type === 'HTTP_PROXY' && integration.contentHandling !== undefined) {
+    problems.push(warning(`${f}.contentHandling`, 'FieldIgnored', 'contentHandling is ignored by HTTP_PROXY integrations: payloads pass through unchanged'))
+  }
   problems.push(...responseProblems(integration, f))
   const config: IntegrationConfig = {
     type,

@@ -1,12 +1,13 @@
 // The routes of one Api: route keys, path rules across routes (duplicates, sibling variable
-// path parts), method request parameters and method responses; integrations are compiled in
-// integration.ts. Routes come out sorted by key, so the revision does not depend on the order
+// path parts), method request parameters and method responses (method-responses.ts);
+// integrations are compiled in integration.ts. Routes come out sorted by key, so the revision does not depend on the order
 // of spec.routes (API Gateway matches by specificity, never by declaration order).
 import { error, type Problem } from '../../crds/problems.js'
 import type { Route } from '../../crds/api.js'
 import type { MethodResponseConfig, RouteConfig } from '../../proxy/config/schema.js'
 import { resolveAuthorizer, type AuthorizerIndex } from './authorizers.js'
 import { compileIntegration } from './integration.js'
+import { methodResponseProblems } from './method-responses.js'
 import { methodParameterProblems, type StageVariableUse } from './parameters.js'
 import { parsePath, type Segment } from './paths.js'
 
@@ -161,16 +162,4 @@ function siblingProblems(shape: Shape, route: number, seen: Map<string, { text: 
     parent = `${parent}/${segment.text}`
   }
   return []
-}
-
-function methodResponseProblems(route: Route, f: string): Problem[] {
-  const problems: Problem[] = []
-  const seen = new Set<string>()
-  ;(route.methodResponses ?? []).forEach((r, i) => {
-    if (seen.has(r.statusCode)) {
-      problems.push(error(`${f}.methodResponses[${i}].statusCode`, 'DuplicateMethodResponse', `another method response already has status code ${r.statusCode}`))
-    }
-    seen.add(r.statusCode)
-  })
-  return problems
 }
