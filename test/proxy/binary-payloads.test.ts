@@ -122,9 +122,11 @@ function manifests(origin: string): ResourceObject[] {
   return [
     api('typed', { binaryMediaTypes: ['image/png'], routes: restRoutes(origin) }),
     api('plain', { routes: restRoutes(origin) }),
+    api('all', { binaryMediaTypes: ['*/*'], routes: restRoutes(origin) }),
     api('web', { protocol: 'HTTP', binaryMediaTypes: ['*/*'], routes: [{ routeKey: 'ANY /payload/{kind}', integration: { type: 'HTTP_PROXY', httpMethod: 'ANY', uri: `${origin}/payload/{kind}` } }] }),
     stage('typed'),
     stage('plain'),
+    stage('all'),
     { apiVersion: 'tollgate.dev/v1alpha1', kind: 'Stage', metadata: { name: 'web' }, spec: { apiRef: { name: 'web' }, stageName: '$default' } },
   ]
 }
@@ -300,6 +302,22 @@ t.test('a binary response and a response template', async (t) => {
   t.equal(r.body.toString(), INTERNAL_ERROR)
   r = await send('typed', '/prod/tpl-res/text/binary', { headers: { accept: 'text/html' } })
   t.equal(r.status, 500, 'CONVERT_TO_BINARY: decoded to binary, the template cannot read it')
+})
+
+t.test('binaryMediaTypes */*: every payload with a media type is binary, JSON included', async (t) => {
+  const json = '{"a":1}'
+  let { reply, got } = await received(() => send('all', '/prod/tpl/none', { method: 'POST', headers: { 'content-type': 'application/json' }, body: json }))
+  t.equal(reply.status, 500, 'a JSON request is binary: a template cannot read it without CONVERT_TO_TEXT')
+  t.equal(got, undefined)
+  ;({ reply, got } = await received(() => send('all', '/prod/tpl/text', { method: 'POST', headers: { 'content-type': 'application/json' }, body: json })))
+  t.equal(got?.body.toString(), `{"data": "${Buffer.from(json).toString('base64')}"}`, 'with CONVERT_TO_TEXT the template reads its base64')
+  ;({ reply, got } = await received(() => send('all', '/prod/tpl/none', { method: 'POST', body: 'no content type' })))
+  t.equal(got?.body.toString(), '{"data": "no content type"}', 'a request without Content-Type is text')
+  const r = await send('all', '/prod/res/binary/none', { headers: { accept: '*/*' } })
+  t.same(r.body, PNG, "curl's Accept */* is binary: the bytes as they are")
+  const mock = await send('all', '/prod/mock-res/none', { headers: { accept: '*/*' } })
+  t.equal(mock.status, 200, 'a MOCK has no payload: its response template renders')
+  t.equal(mock.body.toString(), '{"mock": true}')
 })
 
 t.test('a chunked request body is converted and sent with its length', async (t) => {
