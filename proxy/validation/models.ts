@@ -111,6 +111,11 @@ export interface ModelProblem {
 
 const CANONICAL = 'https://apigateway.amazonaws.com/restapis/{restapi_id}/models/{model_name}'
 
+/** ajv's message, with the URI a model is compiled under (modelUri) written as the model's name. */
+function ajvMessage(err: unknown): string {
+  return (err as Error).message.replace(/https:\/\/apigateway\.amazonaws\.com\/restapis\/tollgate\/models\/([^\s#]+)/g, (_, name: string) => `model ${decodeURIComponent(name)}`)
+}
+
 /**
  * What is wrong with a set of models, model by model: references to models that do not exist or
  * not in API Gateway's canonical form, schemas that are not draft 4 or that ajv cannot compile
@@ -129,13 +134,23 @@ export function modelProblems(models: Readonly<Record<string, ModelConfig>>): Mo
       continue
     }
     for (const ref of references(schema)) {
-      if (ref.startsWith('#')) continue
-      const target = modelReference(ref)
+      const target = ref.startsWith('#') ? { model: name, fragment: ref } : modelReference(ref)
       if (target === null) {
         problems.push({ model: name, reason: 'InvalidModelReference', message: `$ref ${JSON.stringify(ref)} must be "#/..." or have the canonical form ${CANONICAL}` })
         broken.add(name)
       } else if (!Object.hasOwn(models, target.model)) {
         problems.push({ model: name, reason: 'InvalidModelReference', message: `$ref ${JSON.stringify(ref)} names model ${JSON.stringify(target.model)}, which is not defined` })
+        broken.add(name)
+      } else if (!isObject(resolvePointer(models[target.model]!.schema, target.fragment))) {
+        problems.push({ model: name, reason: 'InvalidModelReference', message: `$ref ${JSON.stringify(ref)} points to no schema in model ${target.model}` })
+        broken.add(name)
+      }
+    }
+    for (const pattern of patterns(schema)) {
+      try {
+        new RegExp(pattern)
+      } catch (err) {
+        problems.push({ model: name, reason: 'InvalidModelSchema', message: `pattern ${JSON.stringify(pattern)} is not a regular expression: ${(err as Error).message}` })
         broken.add(name)
       }
     }
@@ -148,7 +163,7 @@ export function modelProblems(models: Readonly<Record<string, ModelConfig>>): Mo
       ajv.addSchema(normalizeModel(models[name]!.schema) as object, modelUri(name))
       added.push(name)
     } catch (err) {
-      problems.push({ model: name, reason: 'InvalidModelSchema', message: (err as Error).message })
+      problems.push({ model: name, reason: 'InvalidModelSchema', message: ajvMessage(err) })
       broken.add(name)
     }
   }
@@ -159,17 +174,31 @@ export function modelProblems(models: Readonly<Record<string, ModelConfig>>): Mo
       broken.add(name)
     }
   }
+  // What ajv still refuses (the checks above catch the usual causes, each on its own model).
   for (const name of added) {
     if (broken.has(name)) continue
+    // A model that can only fail through a broken model it references is reported there.
+    if (usedModels(models, [name]).some((m) => m !== name && broken.has(m))) continue
     try {
       ajv.getSchema(modelUri(name))
     } catch (err) {
-      // A model that only fails through a broken model it references is reported there.
-      if (usedModels(models, [name]).some((m) => m !== name && broken.has(m))) continue
-      problems.push({ model: name, reason: 'InvalidModelSchema', message: (err as Error).message })
+      problems.push({ model: name, reason: 'InvalidModelSchema', message: ajvMessage(err) })
+      broken.add(name)
     }
   }
   return problems
+}
+
+/** The `pattern` values and `patternProperties` names of a schema document (regular expressions). */
+function patterns(schema: JsonObject): string[] {
+  const out: string[] = []
+  const visit = (node: JsonObject): void => {
+    if (typeof node.pattern === 'string') out.push(node.pattern)
+    if (isObject(node.patternProperties)) out.push(...Object.keys(node.patternProperties))
+    for (const sub of subschemas(node)) visit(sub.schema)
+  }
+  visit(schema)
+  return out
 }
 
 /** The models `roots` use, themselves included, following model references; sorted. */
