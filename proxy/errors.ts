@@ -23,6 +23,8 @@ export type GatewayErrorCode =
   | 'TG_ERR_AUTHORIZER_FAILURE'
   | 'TG_ERR_UNAUTHORIZED'
   | 'TG_ERR_ACCESS_DENIED'
+  | 'TG_ERR_BAD_REQUEST_PARAMETERS'
+  | 'TG_ERR_BAD_REQUEST_BODY'
 
 export class GatewayError extends Error {
   constructor(

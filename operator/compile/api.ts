@@ -12,6 +12,7 @@ import type { StageVariableUse } from './parameters.js'
 import { compileRoutes } from './routes.js'
 import type { Entry } from './types.js'
 import { apiNotImplemented } from './unimplemented.js'
+import { compileValidationIndex, revisionModels } from './validation.js'
 
 export interface ApiBuild {
   entry: Entry
@@ -36,13 +37,17 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
   const protocol = spec.protocol ?? 'REST'
   const problems: Problem[] = []
   let routes: RevisionConfig['routes'] = []
+  let models: RevisionConfig['models']
   let stageVariables: StageVariableUse[] = []
   if (protocol === 'WEBSOCKET') {
     problems.push(error('spec.protocol', 'UnsupportedProtocol', 'WebSocket APIs are not implemented yet; use REST or HTTP'))
   } else {
-    const compiled = compileRoutes(spec.routes, { protocol, namespace: entry.ref.namespace, authorizers })
+    const validation = compileValidationIndex(spec, protocol)
+    problems.push(...validation.problems)
+    const compiled = compileRoutes(spec.routes, { protocol, namespace: entry.ref.namespace, authorizers, validation: validation.index })
     problems.push(...compiled.problems)
     routes = compiled.routes
+    models = revisionModels(routes, validation.index)
     stageVariables = compiled.stageVariables
   }
   const cors = compileCors(spec.cors)
@@ -64,7 +69,7 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
     apiId: spec.apiId ?? defaultApiId(entry.ref.namespace, entry.ref.name),
     apiIdField: spec.apiId !== undefined ? 'spec.apiId' : 'metadata.name',
     protocol,
-    revision: { id: revisionId(routes), routes },
+    revision: { id: revisionId(routes, models), routes, ...(models !== undefined ? { models } : {}) },
     stageVariables,
     authorizers: usedAuthorizers(routes, authorizers),
     cors: cors.config,
@@ -76,7 +81,11 @@ function usedAuthorizers(routes: RevisionConfig['routes'], index: AuthorizerInde
   return names.map((name) => index.get(name)!.config)
 }
 
-/** Content-derived revision id: the first 12 hex characters of sha256(canonicalJson(routes)). */
-export function revisionId(routes: RevisionConfig['routes']): string {
-  return sha256Hex(canonicalJson(routes)).slice(0, REVISION_ID_LENGTH)
+/**
+ * Content-derived revision id: the first 12 hex characters of sha256(canonicalJson(routes)), or
+ * of canonicalJson({routes, models}) when the routes validate against models (a model change is
+ * a new revision too).
+ */
+export function revisionId(routes: RevisionConfig['routes'], models?: RevisionConfig['models']): string {
+  return sha256Hex(canonicalJson(models === undefined ? routes : { routes, models })).slice(0, REVISION_ID_LENGTH)
 }

@@ -10,6 +10,7 @@ import { compileIntegration } from './integration.js'
 import { methodResponseProblems } from './method-responses.js'
 import { methodParameterProblems, type StageVariableUse } from './parameters.js'
 import { parsePath, type Segment } from './paths.js'
+import { compileRouteValidation, type ValidationIndex } from './validation.js'
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const
 export const DEFAULT_ROUTE_KEY = '$default'
@@ -19,6 +20,8 @@ export interface RoutesContext {
   namespace: string
   /** Valid Authorizers, for authorizerRef. */
   authorizers: AuthorizerIndex
+  /** The Api's request validators and models (validation.ts). */
+  validation: ValidationIndex
 }
 
 export interface CompiledRoutes {
@@ -70,6 +73,8 @@ export function compileRoutes(routes: readonly Route[], ctx: RoutesContext): Com
     stageVariables.push(...integration.stageVariables)
     const authorization = resolveAuthorizer(route, f, ctx)
     problems.push(...authorization.problems)
+    const validation = compileRouteValidation(route, f, ctx.validation)
+    problems.push(...validation.problems)
 
     compiled.push({
       key,
@@ -88,6 +93,7 @@ export function compileRoutes(routes: readonly Route[], ctx: RoutesContext): Com
           responseModels: { ...r.responseModels },
         }),
       ),
+      ...(validation.validation !== undefined ? { validation: validation.validation } : {}),
     })
   })
 

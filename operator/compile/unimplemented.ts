@@ -6,8 +6,7 @@ import { warning, type Problem } from '../../crds/problems.js'
 import type { ApiSpec } from '../../crds/api.js'
 import type { StageSpec } from '../../crds/stage.js'
 
-const API_FIELDS = ['models', 'requestValidators', 'gatewayResponses', 'minimumCompressionSize'] as const
-const ROUTE_FIELDS = ['requestValidator', 'requestModels'] as const
+const API_FIELDS = ['gatewayResponses', 'minimumCompressionSize'] as const
 const INTEGRATION_FIELDS = ['cacheKeyParameters', 'cacheNamespace'] as const
 // Stage methodSettings: the throttling fields are enforced, the others are reported per field in stage.ts.
 const STAGE_FIELDS = ['cache', 'canary', 'accessLogSettings', 'tracingEnabled'] as const
@@ -20,7 +19,6 @@ export function apiNotImplemented(spec: ApiSpec): Problem[] {
   const problems: Problem[] = []
   for (const key of API_FIELDS) if (spec[key] !== undefined) problems.push(notEnforced(`spec.${key}`))
   spec.routes.forEach((route, i) => {
-    for (const key of ROUTE_FIELDS) if (route[key] !== undefined) problems.push(notEnforced(`spec.routes[${i}].${key}`))
     for (const key of INTEGRATION_FIELDS) {
       if (route.integration[key] !== undefined) problems.push(notEnforced(`spec.routes[${i}].integration.${key}`))
     }

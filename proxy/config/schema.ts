@@ -17,11 +17,13 @@ import { ArnConfig, AuthorizerConfig } from './authorization.js'
 import { CorsConfig } from './cors.js'
 import { IamConfig } from './iam.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
+import { ModelConfig, ValidationConfig } from './validation.js'
 
 export * from './authorization.js'
 export * from './cors.js'
 export * from './iam.js'
 export * from './metering.js'
+export * from './validation.js'
 
 export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
 
@@ -113,6 +115,8 @@ export const RouteConfig = Type.Object({
   requestParameters: Type.Record(Type.String(), Type.Boolean()),
   integration: IntegrationConfig,
   methodResponses: Type.Array(MethodResponseConfig),
+  /** REST APIs: the route's request validator and the models of its body (validation.ts). Absent: no validation. */
+  validation: Type.Optional(ValidationConfig),
 })
 export type RouteConfig = Static<typeof RouteConfig>
 
@@ -121,6 +125,8 @@ export const RevisionConfig = Type.Object({
   /** Content-derived id of the revision (first 12 hex characters of a sha256). */
   id: Type.String(),
   routes: Type.Array(RouteConfig),
+  /** Models (JSON Schema draft 4) by name that the routes' validation uses (validation.ts). Absent: none. */
+  models: Type.Optional(Type.Record(Type.String(), ModelConfig)),
 })
 export type RevisionConfig = Static<typeof RevisionConfig>
 

@@ -18,8 +18,10 @@
 //   meter              API key, throttle, quota: after authorize so unauthenticated traffic
 //                      never consumes a customer's quota; before any request work, so a
 //                      throttled request costs one store call and nothing else.
+//   validate           request validators (required parameters, body against its model): after
+//                      meter, so invalid requests still count (as on AWS); before any
+//                      integration work. It may read the body (into ctx.body, sent on from there).
 //   -- future slots: --
-//   validate           request validators: after meter, so invalid requests still count.
 //   cache              after validate (never cache an invalid request); a hit ends the chain
 //                      before any integration work.
 //   transform-request  builds the integration request (mappings, templates, passthrough); last
@@ -37,6 +39,7 @@ import { respond } from './respond.js'
 import { route } from './route.js'
 import { transformRequest } from './transform-request.js'
 import { transformResponse } from './transform-response.js'
+import { validate } from './validate.js'
 import type { PipelineStage } from './types.js'
 
-export const PIPELINE: readonly PipelineStage[] = [route, cors, policy, authorize, meter, transformRequest, integrate, transformResponse, respond]
+export const PIPELINE: readonly PipelineStage[] = [route, cors, policy, authorize, meter, validate, transformRequest, integrate, transformResponse, respond]

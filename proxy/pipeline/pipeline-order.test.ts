@@ -20,3 +20,9 @@ t.test('route comes first and respond last', async (t) => {
   t.equal(PIPELINE[0]!.name, 'route')
   t.equal(PIPELINE.at(-1)!.name, 'respond')
 })
+
+t.test('validate runs after meter (invalid requests still count) and before any integration work', async (t) => {
+  const names = PIPELINE.map((s) => s.name)
+  t.equal(names.indexOf('validate'), names.indexOf('meter') + 1, 'right after meter')
+  t.ok(names.indexOf('validate') < names.indexOf('transform-request'), 'before transform-request')
+})
