@@ -13,6 +13,7 @@ import { HostMatcher } from './host.js'
 import { compileIntegration } from './integrations/compile.js'
 import { buildMeteringIndex, type MeteringIndex } from './metering/index.js'
 import { PIPELINE } from './pipeline/order.js'
+import { resourceId } from './resource-id.js'
 import type { Handler } from './pipeline/types.js'
 import { Router, RouterError } from './router.js'
 import type { ApiRuntime, RouteRuntime, Runtime, StageRuntime } from './runtime.js'
@@ -74,11 +75,11 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shar
       const handler = pipelineStage.build({ api, stage, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
       if (handler !== null) handlers.push(handler)
     }
-    return { key: route.key, config: route, handlers }
+    return { key: route.key, config: route, resourceId: resourceId(api.id, route.path), handlers }
   } catch (err) {
     const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${(err as Error).message}`
     problems.push(message)
-    return { key: route.key, config: route, handlers: [brokenRoute(message)] }
+    return { key: route.key, config: route, resourceId: resourceId(api.id, route.path), handlers: [brokenRoute(message)] }
   }
 }
 
@@ -106,7 +107,7 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
       if (reason === undefined) return buildRoute(api, stage, route, shared)
       const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${reason}`
       shared.problems.push(message)
-      return { key: route.key, config: route, handlers: [brokenRoute(message)] }
+      return { key: route.key, config: route, resourceId: resourceId(api.id, route.path), handlers: [brokenRoute(message)] }
     })
     const defaultIndex = api.protocol === 'HTTP' ? revision.routes.findIndex((r) => r.key === '$default') : -1
     const stageRuntime: StageRuntime = {
