@@ -4,11 +4,13 @@
 // A route that cannot be built answers 500 (API_CONFIGURATION_ERROR) and is reported in
 // `problems`; it never blocks the rest of the config.
 import type { JwtKeyStore } from './auth/jwt/keys.js'
+import { arnSettings } from './auth/arn.js'
 import { lambdaAuthorizerOrigin } from './auth/lambda/index.js'
 import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
 import { corsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
-import { GatewayResponses } from './gateway-responses.js'
+import { compileCustomization, CustomizationError, type CustomResponse } from './gateway-response-custom.js'
+import { GatewayResponses, type Customization } from './gateway-responses.js'
 import { HostMatcher } from './host.js'
 import { compileIntegration } from './integrations/compile.js'
 import { buildMeteringIndex, type MeteringIndex } from './metering/index.js'
@@ -83,6 +85,26 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shar
   }
 }
 
+/**
+ * The API's gateway response customizations (REST APIs). One that cannot be compiled (the
+ * compiler refuses it; a hand-written config may not) is left out and reported: that type
+ * answers as if it were not customized.
+ */
+function buildCustomization(api: ApiConfig, shared: BuildShared): Customization | null {
+  const configs = api.gatewayResponses
+  if (configs === undefined || api.protocol !== 'REST') return null
+  const responses: Record<string, CustomResponse> = {}
+  for (const [type, config] of Object.entries(configs)) {
+    try {
+      responses[type] = compileCustomization(config)
+    } catch (err) {
+      if (!(err instanceof CustomizationError)) throw err
+      shared.problems.push(`api ${api.id} gateway response ${type}: ${err.message}`)
+    }
+  }
+  return { responses, env: { accountId: arnSettings(shared.gateway).accountId } }
+}
+
 function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): ApiRuntime {
   const stages = new Map<string, StageRuntime>()
   const cors = corsPolicy(api)
@@ -94,7 +116,7 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
     private: api.endpointType === 'PRIVATE',
     stages,
     defaultStage: null,
-    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, cors),
+    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, cors, buildCustomization(api, shared)),
     cors,
   }
   const routing = new Map<string, RevisionRouting>()
