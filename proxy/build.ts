@@ -65,6 +65,11 @@ interface BuildShared {
   readonly problems: string[]
 }
 
+function routeRuntime(api: ApiConfig, route: RouteConfig, handlers: Handler[]): RouteRuntime {
+  // The $default route's resource is "$default" (as in authorizer events).
+  return { key: route.key, config: route, resourceId: resourceId(api.id, route.key === '$default' ? '$default' : route.path), handlers }
+}
+
 function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shared: BuildShared): RouteRuntime {
   const { metering, origins, problems } = shared
   try {
@@ -77,11 +82,11 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shar
       const handler = pipelineStage.build({ api, stage, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
       if (handler !== null) handlers.push(handler)
     }
-    return { key: route.key, config: route, resourceId: resourceId(api.id, route.path), handlers }
+    return routeRuntime(api, route, handlers)
   } catch (err) {
     const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${(err as Error).message}`
     problems.push(message)
-    return { key: route.key, config: route, resourceId: resourceId(api.id, route.path), handlers: [brokenRoute(message)] }
+    return routeRuntime(api, route, [brokenRoute(message)])
   }
 }
 
@@ -129,7 +134,7 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
       if (reason === undefined) return buildRoute(api, stage, route, shared)
       const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${reason}`
       shared.problems.push(message)
-      return { key: route.key, config: route, resourceId: resourceId(api.id, route.path), handlers: [brokenRoute(message)] }
+      return routeRuntime(api, route, [brokenRoute(message)])
     })
     const defaultIndex = api.protocol === 'HTTP' ? revision.routes.findIndex((r) => r.key === '$default') : -1
     const stageRuntime: StageRuntime = {
