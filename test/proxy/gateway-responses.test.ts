@@ -338,6 +338,47 @@ t.test('$context.error.validationErrorString and a failed render, through a real
   t.ok(failed.endsWith('{"message":"Internal server error"}'), 'the default body when the template fails')
 })
 
+t.test("Tollgate's own rows are never customized; the SigV4 refusals follow DEFAULT_4XX", async (t) => {
+  const unknownStage = await gw.fetch('custom', '/staging/pets/1')
+  t.equal(unknownStage.status, 403, 'API_NOT_FOUND keeps its default on a customized API')
+  t.equal(unknownStage.text, '{"message":"Forbidden"}')
+  t.equal(unknownStage.headers['x-env'], undefined)
+
+  const custom = compileCustomization({
+    statusCode: '418',
+    responseParameters: { 'gatewayresponse.header.x-custom': "'yes'" },
+    responseTemplates: { 'application/json': '{"type":"$context.error.responseType","message":$context.error.messageString}' },
+  })
+  const customization = { env: { accountId: '123456789012' }, responses: { DEFAULT_4XX: custom, RESOURCE_POLICY_DENIED: custom, API_NOT_FOUND: custom } }
+  const rest = new GatewayResponses('REST', 1000, null, customization)
+  const http = new GatewayResponses('HTTP', 1000, null, customization)
+  const server = createHttpServer((req, res) => {
+    const [, protocol, type] = req.url!.split('/') as [string, string, Parameters<GatewayResponses['send']>[1]]
+    ;(protocol === 'http' ? http : rest).send(res, type, { requestId: 'req-1', extendedRequestId: 'ext-1' })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  const port = (server.address() as AddressInfo).port
+  const get = (path: string) => rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+
+  const unrecognized = await get('/rest/UNRECOGNIZED_CLIENT')
+  t.equal(statusOf(unrecognized), 418, 'UNRECOGNIZED_CLIENT: AWS has no type for it, DEFAULT_4XX applies')
+  t.match(unrecognized, /\r\nx-custom: yes\r\n/)
+  t.match(unrecognized, /\r\nx-amzn-ErrorType: UnrecognizedClientException\r\n/)
+  t.ok(unrecognized.endsWith('{"type":"DEFAULT_4XX","message":"The security token included in the request is invalid."}'))
+  const incomplete = await get('/rest/INCOMPLETE_SIGNATURE')
+  t.equal(statusOf(incomplete), 418)
+  for (const type of ['RESOURCE_POLICY_DENIED', 'API_NOT_FOUND', 'MALFORMED_REQUEST', 'METERING_UNAVAILABLE']) {
+    const raw = await get(`/rest/${type}`)
+    t.not(statusOf(raw), 418, `${type} is Tollgate's own: not customized, not inherited`)
+    t.notMatch(raw, /x-custom/)
+  }
+  const httpApi = await get('/http/THROTTLED')
+  t.equal(statusOf(httpApi), 429, 'HTTP APIs ignore a customization (the compiler refuses one)')
+  t.ok(httpApi.endsWith('{"message":"Too Many Requests"}'))
+  t.notMatch(httpApi, /x-custom/)
+})
+
 t.test('compile problems: HTTP APIs, unknown types, bad expressions', async (t) => {
   const api = (name: string, spec: Record<string, unknown>): ResourceObject => ({
     apiVersion: 'tollgate.dev/v1alpha1',
