@@ -188,7 +188,6 @@ function sourceValue(source: HeaderSource, req: IncomingMessage, subject: Respon
     case 'stageVariable':
       return subject.stage?.variables[source.name]
     case 'context':
-      if (source.key === 'identity.sourceIp' && ctx === null) return req.socket.remoteAddress
       return ctx !== null ? ctx.contextValue(source.key) : bareContextValue(req, subject, source.key, env)
     case 'authorizer':
       return ctx === null ? undefined : authorizerValue(ctx, source.name)

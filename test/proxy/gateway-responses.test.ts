@@ -10,10 +10,11 @@ import { createServer as createHttpServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ResourceObject } from '../../crds/validate.js'
 import { compile } from '../../operator/compile/index.js'
+import { build } from '../../proxy/build.js'
 import { compileCustomization } from '../../proxy/gateway-response-custom.js'
 import { GatewayResponses } from '../../proxy/gateway-responses.js'
 import { resourceId } from '../../proxy/resource-id.js'
-import { rawRequest, startGateway, startUpstream, statusOf, type Running, type Upstream } from './helpers.js'
+import { api as apiConfig, gatewayConfig, integration, rawRequest, route, startGateway, startUpstream, statusOf, type Running, type Upstream } from './helpers.js'
 
 const APP = 'https://app.example.com'
 
@@ -407,4 +408,24 @@ t.test('compile problems: HTTP APIs, unknown types, bad expressions', async (t) 
     template: ['InvalidGatewayResponseTemplate'],
   })
   t.same(config.apis, [], 'none of them is served')
+})
+
+t.test('a hand-written config with a customization the compiler would refuse: reported, that type uncustomized', async (t) => {
+  const config = gatewayConfig([
+    apiConfig('hand', [route('GET /x', integration({ type: 'MOCK', httpMethod: '' }))], {
+      gatewayResponses: {
+        DEFAULT_4XX: { responseParameters: { 'gatewayresponse.header.x': 'method.request.body' }, responseTemplates: {} },
+        THROTTLED: { responseParameters: {}, responseTemplates: { 'application/json': '#if(' } },
+        DEFAULT_5XX: { statusCode: '503', responseParameters: {}, responseTemplates: {} },
+      },
+    }),
+  ])
+  const runtime = build(config)
+  t.same(
+    runtime.problems.map((p) => p.replace(/: .*/, '')),
+    ['api hand gateway response DEFAULT_4XX', 'api hand gateway response THROTTLED'],
+  )
+  const responses = runtime.apis.get('hand')!.responses
+  t.equal(responses.status('INVALID_API_KEY'), 403, 'DEFAULT_4XX was left out')
+  t.equal(responses.status('INTEGRATION_TIMEOUT'), 503, 'DEFAULT_5XX still applies')
 })
