@@ -4,15 +4,18 @@
 // A route that cannot be built answers 500 (API_CONFIGURATION_ERROR) and is reported in
 // `problems`; it never blocks the rest of the config.
 import type { JwtKeyStore } from './auth/jwt/keys.js'
+import { arnSettings } from './auth/arn.js'
 import { lambdaAuthorizerOrigin } from './auth/lambda/index.js'
 import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
 import { corsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
-import { GatewayResponses } from './gateway-responses.js'
+import { compileCustomization, CustomizationError, type CustomResponse } from './gateway-response-custom.js'
+import { GatewayResponses, type Customization } from './gateway-responses.js'
 import { HostMatcher } from './host.js'
 import { compileIntegration } from './integrations/compile.js'
 import { buildMeteringIndex, type MeteringIndex } from './metering/index.js'
 import { PIPELINE } from './pipeline/order.js'
+import { resourceId } from './resource-id.js'
 import type { Handler } from './pipeline/types.js'
 import { Router, RouterError } from './router.js'
 import type { ApiRuntime, RouteRuntime, Runtime, StageRuntime } from './runtime.js'
@@ -62,6 +65,11 @@ interface BuildShared {
   readonly problems: string[]
 }
 
+function routeRuntime(api: ApiConfig, route: RouteConfig, handlers: Handler[]): RouteRuntime {
+  // The $default route's resource is "$default" (as in authorizer events).
+  return { key: route.key, config: route, resourceId: resourceId(api.id, route.key === '$default' ? '$default' : route.path), handlers }
+}
+
 function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shared: BuildShared): RouteRuntime {
   const { metering, origins, problems } = shared
   try {
@@ -74,12 +82,32 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shar
       const handler = pipelineStage.build({ api, stage, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
       if (handler !== null) handlers.push(handler)
     }
-    return { key: route.key, config: route, handlers }
+    return routeRuntime(api, route, handlers)
   } catch (err) {
     const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${(err as Error).message}`
     problems.push(message)
-    return { key: route.key, config: route, handlers: [brokenRoute(message)] }
+    return routeRuntime(api, route, [brokenRoute(message)])
   }
+}
+
+/**
+ * The API's gateway response customizations (REST APIs). One that cannot be compiled (the
+ * compiler refuses it; a hand-written config may not) is left out and reported: that type
+ * answers as if it were not customized.
+ */
+function buildCustomization(api: ApiConfig, shared: BuildShared): Customization | null {
+  const configs = api.gatewayResponses
+  if (configs === undefined || api.protocol !== 'REST') return null
+  const responses: Record<string, CustomResponse> = {}
+  for (const [type, config] of Object.entries(configs)) {
+    try {
+      responses[type] = compileCustomization(config)
+    } catch (err) {
+      if (!(err instanceof CustomizationError)) throw err
+      shared.problems.push(`api ${api.id} gateway response ${type}: ${err.message}`)
+    }
+  }
+  return { responses, env: { accountId: arnSettings(shared.gateway).accountId } }
 }
 
 function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): ApiRuntime {
@@ -93,7 +121,7 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
     private: api.endpointType === 'PRIVATE',
     stages,
     defaultStage: null,
-    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, cors),
+    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, cors, buildCustomization(api, shared)),
     cors,
   }
   const routing = new Map<string, RevisionRouting>()
@@ -106,7 +134,7 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
       if (reason === undefined) return buildRoute(api, stage, route, shared)
       const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${reason}`
       shared.problems.push(message)
-      return { key: route.key, config: route, handlers: [brokenRoute(message)] }
+      return routeRuntime(api, route, [brokenRoute(message)])
     })
     const defaultIndex = api.protocol === 'HTTP' ? revision.routes.findIndex((r) => r.key === '$default') : -1
     const stageRuntime: StageRuntime = {

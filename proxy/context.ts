@@ -187,6 +187,8 @@ export class RequestContext {
         return this.stage.name
       case 'resourcePath':
         return this.route.config.path
+      case 'resourceId':
+        return this.route.resourceId
       case 'httpMethod':
         return this.method
       case 'path':

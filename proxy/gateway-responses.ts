@@ -1,6 +1,6 @@
 // The one table of the responses the gateway itself generates (never a backend's): AWS API
 // Gateway's gateway response types for REST APIs, and the fixed set HTTP APIs answer with.
-// Every error exit of the proxy goes through `sendGatewayResponse`, so the status, body and
+// Every error exit of the proxy goes through `GatewayResponses.send`, so the status, body and
 // headers a client sees for an error are decided here and nowhere else. docs/errors.md lists
 // every row; a test fails when a type is missing there.
 //
@@ -12,10 +12,23 @@
 // request's Origin, as `gatewayresponse.header.Access-Control-Allow-Origin` on DEFAULT_4XX and
 // DEFAULT_5XX does on AWS.
 //
-// Seam for per-API customization (Api.spec.gatewayResponses, a later issue): `GatewayResponses`
-// is built once per API in build(); today it holds the defaults of the API's protocol.
+// Per-API customization (ApiConfig.gatewayResponses, REST APIs; docs/gateway-responses.md):
+// `GatewayResponses` is built once per API in build(). A type answers with its own customization,
+// else with DEFAULT_4XX's or DEFAULT_5XX's by the class of its default status, else with its
+// default (AWS: "If the response type is unspecified, this response defaults to the DEFAULT_4XX
+// type"; changing DEFAULT_4XX's status changes the status of every 4XX type that has no
+// customization of its own). A customization replaces the default whole: its status (or the
+// type's own), its headers (added to the standard ones; a mapped header wins over a standard or
+// CORS header of the same name), its templates (none: the default body). Rows marked `aws: false`
+// are Tollgate's own and never customized, except the two SigV4 refusals AWS answers without a
+// type of their own, which follow DEFAULT_4XX as every unnamed 4XX does on AWS.
+//
+// HOT PATH (errors) — an API without customization (or a type without one) answers from the
+// prebuilt buffers below, as before customization existed; only customized types render.
 import type { ServerResponse } from 'node:http'
 import type { CorsPolicy } from './cors.js'
+import { mappedHeaders, renderBody, type CustomResponse, type ResponseSubject } from './gateway-response-custom.js'
+import type { ErrorVariables, TemplateEnv } from './vtl/request-data.js'
 
 export type ResponseType =
   | 'DEFAULT_4XX'
@@ -150,41 +163,99 @@ interface Rendered {
   readonly body: Buffer
   readonly errorType: string | null
   readonly messageKey: 'message' | 'Message'
+  /** The default message, `{limit}` filled in ($context.error.message). */
+  readonly message: string | null
 }
 
 function render(def: ResponseDefinition, limit: number): Rendered {
   const message = def.message === null ? null : def.message.replace('{limit}', String(limit))
   const messageKey = def.messageKey ?? 'message'
-  return { status: def.status, body: Buffer.from(JSON.stringify({ [messageKey]: message })), errorType: def.errorType, messageKey }
+  return { status: def.status, body: Buffer.from(JSON.stringify({ [messageKey]: message })), errorType: def.errorType, messageKey, message }
+}
+
+/** The SigV4 refusals AWS has no gateway response type for: customizable on AWS only through DEFAULT_4XX. */
+const FOLLOWS_DEFAULT_4XX: ReadonlySet<ResponseType> = new Set(['UNRECOGNIZED_CLIENT', 'INCOMPLETE_SIGNATURE'])
+
+/** The response types an Api may customize (spec.gatewayResponses keys): AWS's. */
+export const CUSTOMIZABLE_TYPES: readonly ResponseType[] = (Object.keys(GATEWAY_RESPONSES) as ResponseType[]).filter((t) => GATEWAY_RESPONSES[t].aws)
+
+/** An API's customizations (compiled by gateway-response-custom.ts) and what their templates read. */
+export interface Customization {
+  /** By response type; keys that are not customizable types are ignored. */
+  readonly responses: Readonly<Record<string, CustomResponse>>
+  readonly env: TemplateEnv
+}
+
+/** The customization a type answers with. */
+interface Applied {
+  readonly custom: CustomResponse
+  readonly status: number
+  /** $context.error.responseType. */
+  readonly responseType: string
+}
+
+function applied(type: ResponseType, responses: Readonly<Record<string, CustomResponse>>): Applied | null {
+  const row = GATEWAY_RESPONSES[type]
+  const own = row.aws && Object.hasOwn(responses, type) ? responses[type]! : null
+  if (own !== null) return { custom: own, status: own.status ?? row.rest.status, responseType: type }
+  if (!row.aws && !FOLLOWS_DEFAULT_4XX.has(type)) return null
+  if (type === 'DEFAULT_4XX' || type === 'DEFAULT_5XX') return null
+  const fallback = row.rest.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'
+  const inherited = Object.hasOwn(responses, fallback) ? responses[fallback]! : null
+  if (inherited === null) return null
+  return { custom: inherited, status: inherited.status ?? row.rest.status, responseType: row.aws ? type : fallback }
 }
 
 /** The gateway responses of one API (or of the gateway, before an API is known). */
 export class GatewayResponses {
   private readonly rendered: Record<ResponseType, Rendered>
-  /** `cors`: the API's CORS policy, whose headers every response carries (an error a browser cannot read is no answer). */
+  /** The customization of each type; null when the API customizes none (HTTP APIs never do). */
+  private readonly applied: Record<ResponseType, Applied | null> | null
+  private readonly env: TemplateEnv | null
+  /** True when some type is customized: callers then pass what they know of the request (its stage). */
+  readonly customized: boolean
+  /**
+   * `cors`: the API's CORS policy, whose headers every response carries (an error a browser
+   * cannot read is no answer). `customization`: the API's gatewayResponses (REST APIs only).
+   */
   constructor(
     readonly protocol: Protocol,
     maxBodyBytes: number,
     private readonly cors: CorsPolicy | null = null,
+    customization: Customization | null = null,
   ) {
     const out = {} as Record<ResponseType, Rendered>
+    const custom = {} as Record<ResponseType, Applied | null>
+    let customized = false
     for (const [type, row] of Object.entries(GATEWAY_RESPONSES) as [ResponseType, ResponseRow][]) {
       out[type] = render(protocol === 'HTTP' ? row.http : row.rest, maxBodyBytes)
+      custom[type] = protocol === 'REST' && customization !== null ? applied(type, customization.responses) : null
+      if (custom[type] !== null) customized = true
     }
     this.rendered = out
+    this.applied = customized ? custom : null
+    this.env = customized ? customization!.env : null
+    this.customized = customized
   }
 
   status(type: ResponseType): number {
-    return this.rendered[type].status
+    return this.applied?.[type]?.status ?? this.rendered[type].status
   }
 
   /**
-   * Writes the response for `type`. `message` replaces the default message (e.g. the list of
-   * missing parameters); `close` asks the client to close the connection (unread request body).
+   * Writes the response for `type`. `ids`: the request's ids, with its stage once known (a
+   * RequestContext inside the pipeline), which customized responses read. `message` replaces the
+   * default message (e.g. the list of missing parameters); `validationErrorString` is what a
+   * request validator found; `close` asks the client to close the connection (unread request body).
    */
-  send(res: ServerResponse, type: ResponseType, ids: ResponseIds, opts?: { message?: string; close?: boolean }): void {
+  send(res: ServerResponse, type: ResponseType, ids: ResponseSubject, opts?: SendOptions): void {
     if (res.headersSent) {
       res.destroy()
+      return
+    }
+    const applied = this.applied === null ? null : this.applied[type]
+    if (applied !== null) {
+      this.sendCustomized(res, type, applied, ids, opts)
       return
     }
     const rendered = this.rendered[type]
@@ -211,7 +282,52 @@ export class GatewayResponses {
     res.writeHead(rendered.status, headers)
     res.end(body)
   }
+
+  /** A customized type (REST): status, mapped headers, rendered template. */
+  private sendCustomized(res: ServerResponse, type: ResponseType, applied: Applied, subject: ResponseSubject, opts: SendOptions | undefined): void {
+    const rendered = this.rendered[type]
+    const req = res.req
+    const message = opts?.message !== undefined ? opts.message : rendered.message
+    const error: ErrorVariables = {
+      message: message ?? '',
+      messageString: JSON.stringify(message),
+      responseType: applied.responseType,
+      validationErrorString: opts?.validationErrorString ?? '',
+    }
+    const env = this.env!
+    const { body: templated, contentType } = renderBody(applied.custom, req, subject, env, error)
+    const body = templated ?? (opts?.message === undefined ? rendered.body : Buffer.from(JSON.stringify({ [rendered.messageKey]: opts.message })))
+    const headers: Record<string, string | number> = {
+      'Content-Type': contentType ?? 'application/json',
+      'Content-Length': body.length,
+      'x-amzn-RequestId': subject.requestId,
+    }
+    if (rendered.errorType !== null) headers['x-amzn-ErrorType'] = rendered.errorType
+    headers['x-amz-apigw-id'] = subject.extendedRequestId
+    if (this.cors !== null) {
+      const cors = this.cors.actual(req.headers.origin)
+      const list = cors.list
+      for (let i = 0; i < list.length; i += 2) headers[list[i]!] = list[i + 1]!
+      if (cors.vary) headers.Vary = 'Origin'
+    }
+    // Mapped headers win over the standard and CORS ones of the same name (any spelling).
+    for (const [mapping, value] of mappedHeaders(applied.custom, req, subject, env)) {
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === mapping.lower) delete headers[name]
+      headers[mapping.name] = value
+    }
+    if (opts?.close) headers.Connection = 'close'
+    res.writeHead(applied.status, headers)
+    res.end(body)
+  }
 }
+
+export interface SendOptions {
+  readonly message?: string
+  readonly validationErrorString?: string
+  readonly close?: boolean
+}
+
+export type { ResponseSubject }
 
 export interface ResponseIds {
   readonly requestId: string

@@ -18,10 +18,16 @@ import type { ResponseIds } from './gateway-responses.js'
 import { normalizePath, type NormalizedPath } from './path-normalization.js'
 import { newRequestIds } from './request-id.js'
 import { runPipeline, type BugReporter } from './pipeline/run.js'
-import type { Runtime, StageRuntime } from './runtime.js'
+import type { ApiRuntime, Runtime, StageRuntime } from './runtime.js'
 
 const NO_NAMES: readonly string[] = []
 const NO_SPANS: readonly number[] = []
+
+/** The stage named by the first segment of a raw URL (else the `$default` stage, or none). */
+function stageOfUrl(api: ApiRuntime, url: string | undefined): StageRuntime | undefined {
+  const first = /^\/([^/?]*)/.exec(url ?? '')?.[1]
+  return (first !== undefined ? api.stages.get(first) : undefined) ?? api.defaultStage ?? undefined
+}
 
 function bodyPending(req: IncomingMessage): boolean {
   const length = req.headers['content-length']
@@ -51,7 +57,8 @@ export function handleRequest(
   }
   const length = req.headers['content-length']
   if (length !== undefined && Number(length) > services.maxBodyBytes) {
-    api.responses.send(res, 'REQUEST_TOO_LARGE', ids, { close: true })
+    // Before the path is normalized: the stage (for a customized response) is looked up raw.
+    api.responses.send(res, 'REQUEST_TOO_LARGE', api.responses.customized ? { ...ids, stage: stageOfUrl(api, req.url) } : ids, { close: true })
     return null
   }
 
@@ -91,7 +98,7 @@ export function handleRequest(
   const match = stage.router.match(req.method ?? 'GET', decoded)
   const route = match === null ? stage.defaultRoute : stage.routes[match.value]!
   if (route === null) {
-    api.responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', ids, { close: bodyPending(req) })
+    api.responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', api.responses.customized ? { ...ids, stage } : ids, { close: bodyPending(req) })
     return null
   }
   const segments = { raw, decoded, names: match?.names ?? NO_NAMES, spans: match?.spans ?? NO_SPANS }

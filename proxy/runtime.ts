@@ -12,6 +12,8 @@ export interface RouteRuntime {
   /** Route key ("GET /pets/{petId}", "$default"): the resource label of logs and metrics. */
   readonly key: string
   readonly config: RouteConfig
+  /** $context.resourceId: the id of the route's resource path (resource-id.ts). */
+  readonly resourceId: string
   /** The pipeline of this route on this stage, in the order of pipeline/order.ts. */
   readonly handlers: readonly Handler[]
 }

@@ -3,11 +3,12 @@
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { ApiSpec } from '../../crds/api.js'
 import { canonicalJson, sha256Hex } from '../../proxy/config/hash.js'
-import type { AuthorizerConfig, CorsConfig, RevisionConfig } from '../../proxy/config/schema.js'
+import type { AuthorizerConfig, CorsConfig, GatewayResponsesConfig, RevisionConfig } from '../../proxy/config/schema.js'
 import type { AuthorizerIndex } from './authorizers.js'
 import { resourcePolicyProblems } from '../../proxy/auth/resource-policy.js'
 import { defaultApiId } from './apiid.js'
 import { compileCors, withPreflightRoutes } from './cors.js'
+import { compileGatewayResponses } from './gateway-responses.js'
 import type { StageVariableUse } from './parameters.js'
 import { compileRoutes } from './routes.js'
 import type { Entry } from './types.js'
@@ -28,6 +29,8 @@ export interface ApiBuild {
   authorizers: AuthorizerConfig[]
   /** spec.cors, normalized (cors.ts); undefined without one. */
   cors: CorsConfig | undefined
+  /** spec.gatewayResponses (gateway-responses.ts); undefined without them. */
+  gatewayResponses: GatewayResponsesConfig | undefined
 }
 
 export const REVISION_ID_LENGTH = 12
@@ -54,6 +57,8 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
   problems.push(...cors.problems)
   // REST APIs answer preflights with OPTIONS MOCK routes: part of the revision, like hand-written ones.
   if (protocol === 'REST' && cors.config !== undefined) routes = withPreflightRoutes(routes, cors.config)
+  const gatewayResponses = compileGatewayResponses(spec.gatewayResponses, protocol)
+  problems.push(...gatewayResponses.problems)
   problems.push(...apiNotImplemented(spec))
   if (protocol === 'HTTP' && spec.binaryMediaTypes !== undefined && spec.binaryMediaTypes.length > 0) {
     // HTTP APIs have no binaryMediaTypes: HTTP_PROXY passes payloads through unchanged.
@@ -73,6 +78,7 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
     stageVariables,
     authorizers: usedAuthorizers(routes, authorizers),
     cors: cors.config,
+    gatewayResponses: gatewayResponses.config,
   }
 }
 

@@ -214,6 +214,7 @@ function assemble(
       ...(api.spec.policy !== undefined ? { policy: api.spec.policy } : {}),
       ...(api.authorizers.length > 0 ? { authorizers: api.authorizers } : {}),
       ...(api.cors !== undefined ? { cors: api.cors } : {}),
+      ...(api.gatewayResponses !== undefined ? { gatewayResponses: api.gatewayResponses } : {}),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const metering = meteringSection(keys, plans, opts)

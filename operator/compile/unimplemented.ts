@@ -6,7 +6,7 @@ import { warning, type Problem } from '../../crds/problems.js'
 import type { ApiSpec } from '../../crds/api.js'
 import type { StageSpec } from '../../crds/stage.js'
 
-const API_FIELDS = ['gatewayResponses', 'minimumCompressionSize'] as const
+const API_FIELDS = ['minimumCompressionSize'] as const
 const INTEGRATION_FIELDS = ['cacheKeyParameters', 'cacheNamespace'] as const
 // Stage methodSettings: the throttling fields are enforced, the others are reported per field in stage.ts.
 const STAGE_FIELDS = ['cache', 'canary', 'accessLogSettings', 'tracingEnabled'] as const

@@ -15,12 +15,14 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ArnConfig, AuthorizerConfig } from './authorization.js'
 import { CorsConfig } from './cors.js'
+import { GatewayResponsesConfig } from './gateway-responses.js'
 import { IamConfig } from './iam.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
 import { ModelConfig, ValidationConfig } from './validation.js'
 
 export * from './authorization.js'
 export * from './cors.js'
+export * from './gateway-responses.js'
 export * from './iam.js'
 export * from './metering.js'
 export * from './validation.js'
@@ -167,6 +169,8 @@ export const ApiConfig = Type.Object({
   authorizers: Type.Optional(Type.Array(AuthorizerConfig)),
   /** CORS (cors.ts). Absent: no CORS handling, CORS headers pass as any other header. */
   cors: Type.Optional(CorsConfig),
+  /** Gateway response customizations by response type (gateway-responses.ts; REST APIs). Absent: the defaults. */
+  gatewayResponses: Type.Optional(GatewayResponsesConfig),
 })
 export type ApiConfig = Static<typeof ApiConfig>
 

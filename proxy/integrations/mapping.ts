@@ -31,6 +31,8 @@ export const CONTEXT_KEYS = [
   'apiId',
   'stage',
   'resourcePath',
+  // A stable id of the resource path (resource-id.ts).
+  'resourceId',
   'httpMethod',
   'path',
   'protocol',

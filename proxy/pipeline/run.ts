@@ -48,5 +48,10 @@ export function answerError(ctx: RequestContext, err: GatewayError | null): void
   // An unread (or partly read) request body: close rather than read what is left of it.
   const responses = ctx.api.responses
   const message = err?.restMessage !== undefined && responses.protocol === 'REST' ? err.restMessage : undefined
-  responses.send(ctx.res, type, ctx, { close: type === 'REQUEST_TOO_LARGE' || unreadChunkedBody(ctx.req), ...(message !== undefined ? { message } : {}) })
+  const validationErrorString = err?.validationErrorString
+  responses.send(ctx.res, type, ctx, {
+    close: type === 'REQUEST_TOO_LARGE' || unreadChunkedBody(ctx.req),
+    ...(message !== undefined ? { message } : {}),
+    ...(validationErrorString !== undefined ? { validationErrorString } : {}),
+  })
 }

@@ -1,14 +1,36 @@
 // Adapts the proxy's RequestContext to the engine's MappingData: $input.params() (path,
 // querystring — last value wins —, headers as the client spelled them), $context (the REST key
 // set: the keys parameter mappings read, plus identity and authorizer), $stageVariables.
+//
+// Gateway responses (gateway-response-custom.ts) add $context.error.*; an error answered before
+// a route is known has no RequestContext: `bareMappingData` builds the same shape from the bare
+// request and what is known of it (the stage, if any), with the route's keys empty.
+import type { IncomingMessage } from 'node:http'
 import type { RequestContext } from '../context.js'
 import { CONTEXT_KEYS } from '../integrations/mapping.js'
+import type { StageRuntime } from '../runtime.js'
 import type { MappingData } from './apigateway.js'
 
+/** $context.error of a gateway response (AWS: only gateway response templates and access logs read it). */
+export interface ErrorVariables {
+  /** The response's message ('' when it has none). */
+  readonly message: string
+  /** The message as a JSON string literal, quotes included (`null` when there is none). */
+  readonly messageString: string
+  /** The gateway response type, e.g. MISSING_AUTHENTICATION_TOKEN. */
+  readonly responseType: string
+  /** What a request validator found ('' for other errors). */
+  readonly validationErrorString: string
+}
+
 function headers(ctx: RequestContext): Record<string, string> {
+  return headersOf(ctx.req)
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {}
   const byLower = new Map<string, string>()
-  const raw = ctx.req.rawHeaders
+  const raw = req.rawHeaders
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!
     const lower = name.toLowerCase()
@@ -22,8 +44,12 @@ function headers(ctx: RequestContext): Record<string, string> {
 }
 
 function querystring(ctx: RequestContext): Record<string, string> {
+  return queryOf(ctx.rawQuery)
+}
+
+function queryOf(rawQuery: string): Record<string, string> {
   const out: Record<string, string> = {}
-  if (ctx.rawQuery !== '') for (const [k, v] of new URLSearchParams(ctx.rawQuery)) out[k] = v
+  if (rawQuery !== '') for (const [k, v] of new URLSearchParams(rawQuery)) out[k] = v
   return out
 }
 
@@ -69,13 +95,14 @@ export interface TemplateEnv {
   readonly accountId: string
 }
 
-export function mappingData(ctx: RequestContext, body: string, env: TemplateEnv): MappingData {
+export function mappingData(ctx: RequestContext, body: string, env: TemplateEnv, error?: ErrorVariables): MappingData {
   const context: Record<string, unknown> = { accountId: env.accountId }
   for (const key of CONTEXT_KEYS) if (!key.includes('.')) context[key] = ctx.contextValue(key)
   context.requestTime = clfTime(ctx.startedAt)
   context.requestTimeEpoch = ctx.startedAt
   context.identity = identity(ctx)
   context.authorizer = authorizer(ctx)
+  if (error !== undefined) context.error = { ...error }
   return {
     body,
     path: ctx.pathParams,
@@ -83,5 +110,72 @@ export function mappingData(ctx: RequestContext, body: string, env: TemplateEnv)
     header: headers(ctx),
     context,
     stageVariables: ctx.stage.variables,
+  }
+}
+
+/** What is known of a request answered before its route was: its ids, and its stage once selected. */
+export interface BareRequest {
+  readonly requestId: string
+  readonly extendedRequestId: string
+  readonly stage?: StageRuntime | undefined
+}
+
+/**
+ * $context of a request that has no RequestContext (no route matched, or the request was
+ * refused before routing): the same keys as mappingData's, from the request line and headers;
+ * the route's keys (resourcePath, resourceId) and the authorizer's are empty.
+ */
+export function bareContext(req: IncomingMessage, known: BareRequest, env: TemplateEnv, now: number): Record<string, unknown> {
+  const url = req.url ?? '/'
+  const q = url.indexOf('?')
+  const host = req.headers.host ?? ''
+  const stage = known.stage
+  const userAgent = req.headers['user-agent'] ?? ''
+  return {
+    accountId: env.accountId,
+    requestId: known.requestId,
+    extendedRequestId: known.extendedRequestId,
+    apiId: stage?.api.id ?? '',
+    stage: stage?.name ?? '',
+    resourcePath: '',
+    resourceId: '',
+    httpMethod: req.method ?? 'GET',
+    path: q === -1 ? url : url.slice(0, q),
+    protocol: `HTTP/${req.httpVersion}`,
+    domainName: host.replace(/:\d+$/, ''),
+    domainPrefix: host.split('.')[0] ?? '',
+    requestTime: clfTime(now),
+    requestTimeEpoch: now,
+    identity: {
+      sourceIp: req.socket.remoteAddress ?? '',
+      userAgent,
+      apiKeyId: '',
+      accessKey: '',
+      accountId: '',
+      caller: '',
+      user: '',
+      userArn: '',
+      cognitoAuthenticationProvider: '',
+      cognitoAuthenticationType: '',
+      cognitoIdentityId: '',
+      cognitoIdentityPoolId: '',
+    },
+    authorizer: { principalId: '' },
+  }
+}
+
+/** MappingData of a request without RequestContext (see bareContext); the body is never read. */
+export function bareMappingData(req: IncomingMessage, known: BareRequest, env: TemplateEnv, now: number, error: ErrorVariables): MappingData {
+  const url = req.url ?? '/'
+  const q = url.indexOf('?')
+  const context = bareContext(req, known, env, now)
+  context.error = { ...error }
+  return {
+    body: '',
+    path: {},
+    querystring: q === -1 ? {} : queryOf(url.slice(q + 1)),
+    header: headersOf(req),
+    context,
+    stageVariables: known.stage?.variables ?? {},
   }
 }

@@ -15,8 +15,8 @@
 // them and joins repeated headers and query parameters with ",", and moves cookies out of the
 // headers, as in its Lambda proxy event. Everything fixed per route and stage (account, api,
 // stage, resource, variables) is computed at config load.
-import { createHash } from 'node:crypto'
 import type { RequestContext } from '../../context.js'
+import { resourceId } from '../../resource-id.js'
 
 export interface EventSettings {
   readonly accountId: string
@@ -94,9 +94,9 @@ function restRequestContext(ctx: RequestContext, s: EventSettings, resourceId: s
   }
 }
 
-/** A short stable id for the route (AWS's resourceId is the resource's id). */
+/** A short stable id for the route (AWS's resourceId is the resource's id): $context.resourceId. */
 function resourceIdOf(s: EventSettings): string {
-  return createHash('sha256').update(`${s.apiId} ${s.resource}`).digest('hex').slice(0, 6)
+  return resourceId(s.apiId, s.resource)
 }
 
 export function tokenEvent(): EventBuilder {
