@@ -292,7 +292,9 @@ export class GatewayResponses {
       message: message ?? '',
       messageString: JSON.stringify(message),
       responseType: applied.responseType,
-      validationErrorString: opts?.validationErrorString ?? '',
+      // JSON-escaped (not quoted), so the usual `"$context.error.validationErrorString"` inside a
+      // JSON template stays JSON: `[object has missing required properties ([\"name\"])]`.
+      validationErrorString: opts?.validationErrorString === undefined ? '' : JSON.stringify(opts.validationErrorString).slice(1, -1),
     }
     const env = this.env!
     const { body: templated, contentType } = renderBody(applied.custom, req, subject, env, error)
