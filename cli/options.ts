@@ -13,6 +13,8 @@ export interface CommonOptions {
   namespace: string
   /** Region and account in ARNs (--region, --account-id); absent: us-east-1 / 000000000000. */
   arn?: { region: string; accountId: string }
+  /** Where Lambda ARN uris of function integrations are invoked (--function-endpoint); absent: such uris are errors. */
+  functionEndpoint?: string
 }
 
 export interface RunOptions extends CommonOptions {
@@ -115,6 +117,7 @@ const SPEC = {
   'account-rate-limit': { type: 'string' },
   region: { type: 'string' },
   'account-id': { type: 'string' },
+  'function-endpoint': { type: 'string' },
   'account-burst-limit': { type: 'string' },
   'admin-token-file': { type: 'string' },
   'admin-url': { type: 'string' },
@@ -195,6 +198,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
   const scheme = values['endpoint-scheme'] ?? 'http'
   if (scheme !== 'http' && scheme !== 'https') throw new UsageError(`--endpoint-scheme must be http or https, got ${JSON.stringify(scheme)}`)
   const trustedProxies = cidrList(values['trusted-proxies'] ?? [], '--trusted-proxies')
+  const functionEndpoint = functionEndpointOption(values['function-endpoint'])
   const holdOff = Number(values['hold-off-ms'] ?? 100)
   if (!Number.isInteger(holdOff) || holdOff < 0) throw new UsageError(`--hold-off-ms must be a whole number of milliseconds, got ${JSON.stringify(values['hold-off-ms'])}`)
   return {
@@ -206,6 +210,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       domain: values.domain ?? 'localhost',
       namespace: values.namespace ?? 'default',
       ...arnOptions(values.region, values['account-id']),
+      ...functionEndpoint,
       port: port(values.port, 8080, '--port'),
       host: values.host ?? '127.0.0.1',
       holdOffMs: 100,
@@ -249,6 +254,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       endpointPort: isOperator ? port(values['endpoint-port'], 8080, '--endpoint-port') : 8080,
       holdOffMs: holdOff,
       ...arnOptions(values.region, values['account-id']),
+      ...functionEndpoint,
       podNamespaceIndex: bool(values['pod-namespace-index'], false, '--pod-namespace-index'),
       kubeconfig: env.KUBECONFIG ?? '',
     },
@@ -295,6 +301,15 @@ function arnOptions(region: string | undefined, accountId: string | undefined): 
   if (!/^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(r)) throw new UsageError(`--region must look like an AWS region (us-east-1), got ${JSON.stringify(r)}`)
   if (!/^[0-9]{12}$/.test(a)) throw new UsageError(`--account-id must be 12 digits, got ${JSON.stringify(a)}`)
   return { arn: { region: r, accountId: a } }
+}
+
+/** --function-endpoint: an http(s) origin (a path prefix allowed), where Lambda ARN uris are invoked. */
+function functionEndpointOption(value: string | undefined): { functionEndpoint?: string } {
+  if (value === undefined) return {}
+  if (!/^https?:\/\/[^\s?#]+$/.test(value) || !URL.canParse(value)) {
+    throw new UsageError(`--function-endpoint must be an http(s) URL such as http://localhost:4566, got ${JSON.stringify(value)}`)
+  }
+  return { functionEndpoint: value.replace(/\/+$/, '') }
 }
 
 function accountThrottle(rate: string | undefined, burst: string | undefined): { accountThrottle?: { rateLimit: number; burstLimit: number } } {
@@ -354,6 +369,8 @@ Options of run, validate, compile, quickstart:
       --domain NAME     Execute-api domain: APIs answer at {apiId}.execute-api.NAME (default localhost).
       --region R        Region in method ARNs that authorizers and policies see (default us-east-1).
       --account-id N    12-digit account in method ARNs (default 000000000000).
+      --function-endpoint URL  Lambda invoke API (e.g. LocalStack's http://localhost:4566) that function integrations
+                        written with a Lambda ARN uri are invoked at (docs/functions.md).
   -n, --namespace NS    Namespace of resources that name none (default default).
       --backend-port N  Port of the quickstart example backend (default 9000).
 
@@ -407,6 +424,7 @@ Options of operator (see docs/operations.md; flags as --name=value):
       --namespaces A,B            Namespaces to watch (default: all).
       --domain NAME               Execute-api domain (default localhost).
       --region R / --account-id N Region and account in method ARNs (default us-east-1 / 000000000000).
+      --function-endpoint URL     Lambda invoke API where Lambda ARN uris of function integrations are invoked.
       --endpoint-scheme http|https, --endpoint-port N   Endpoint URLs written to status (default http, 8080).
       --hold-off-ms N             Coalesce changes for N ms before compiling (default 100).
       --pod-namespace-index true|false  Watch Pods cluster-wide and send the proxies their address → namespace

@@ -31,7 +31,7 @@ export interface ApiBuild {
 
 export const REVISION_ID_LENGTH = 12
 
-export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild {
+export function compileApi(entry: Entry, authorizers: AuthorizerIndex, functionEndpoint?: string): ApiBuild {
   const spec = entry.obj.spec as ApiSpec
   const protocol = spec.protocol ?? 'REST'
   const problems: Problem[] = []
@@ -40,7 +40,7 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
   if (protocol === 'WEBSOCKET') {
     problems.push(error('spec.protocol', 'UnsupportedProtocol', 'WebSocket APIs are not implemented yet; use REST or HTTP'))
   } else {
-    const compiled = compileRoutes(spec.routes, { protocol, namespace: entry.ref.namespace, authorizers })
+    const compiled = compileRoutes(spec.routes, { protocol, namespace: entry.ref.namespace, authorizers, functionEndpoint })
     problems.push(...compiled.problems)
     routes = compiled.routes
     stageVariables = compiled.stageVariables

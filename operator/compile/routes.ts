@@ -18,6 +18,8 @@ export interface RoutesContext {
   namespace: string
   /** Valid Authorizers, for authorizerRef. */
   authorizers: AuthorizerIndex
+  /** CompileOptions.functionEndpoint: where Lambda ARN uris are invoked. */
+  functionEndpoint?: string | undefined
 }
 
 export interface CompiledRoutes {
@@ -64,6 +66,7 @@ export function compileRoutes(routes: readonly Route[], ctx: RoutesContext): Com
       namespace: ctx.namespace,
       path: shape.path,
       pathParams: shape.params,
+      functionEndpoint: ctx.functionEndpoint,
     })
     problems.push(...integration.problems)
     stageVariables.push(...integration.stageVariables)
