@@ -49,6 +49,9 @@ export type ResponseType =
   // only as DEFAULT_4XX): an unknown access key, a malformed signature.
   | 'UNRECOGNIZED_CLIENT'
   | 'INCOMPLETE_SIGNATURE'
+  // A function (AWS_PROXY, AWS) failed or returned a malformed proxy result: AWS answers it with
+  // its 5XX response (DEFAULT_5XX's body and headers) and status 502 on REST APIs, 500 on HTTP APIs.
+  | 'FUNCTION_ERROR'
 
 export interface ResponseDefinition {
   readonly status: number
@@ -140,6 +143,10 @@ export const GATEWAY_RESPONSES: Readonly<Record<ResponseType, ResponseRow>> = {
   UNRECOGNIZED_CLIENT: { aws: false, rest: r(403, 'The security token included in the request is invalid.', 'UnrecognizedClientException'), http: HTTP_FORBIDDEN },
   // AWS_IAM: the signature is malformed (the message, set per request, says what is missing).
   INCOMPLETE_SIGNATURE: { aws: false, rest: r(403, 'Incomplete signature', 'IncompleteSignatureException'), http: HTTP_FORBIDDEN },
+  // AWS_PROXY: the function failed (X-Amz-Function-Error, or the emulator's error document) or its
+  // result is not a proxy response ("Malformed Lambda proxy response"); AWS, AWS_PROXY: the invoke
+  // API answered something that is not JSON. AWS answers these as DEFAULT_5XX with status 502.
+  FUNCTION_ERROR: { aws: false, rest: r(502, 'Internal server error', 'InternalServerErrorException'), http: HTTP_INTERNAL },
 }
 
 export type Protocol = 'REST' | 'HTTP'

@@ -97,13 +97,20 @@ export function httpRequest(integration: CompiledIntegration, env: TemplateEnv):
 
 export const httpIntegrate = callUpstream
 
-/** Method response from a selected integration response; shared with MOCK. */
-export function methodResponse(integration: CompiledIntegration, env: TemplateEnv): (ctx: RequestContext, status: number, body: Buffer | null) => Promise<void> {
-  return async (ctx, status, upstreamBody) => {
+/**
+ * Method response from a selected integration response; shared with MOCK and AWS. `selectOn`:
+ * the backend status (HTTP, MOCK) or the function's errorMessage (AWS; '' for a success).
+ */
+export function methodResponse(
+  integration: CompiledIntegration,
+  env: TemplateEnv,
+): (ctx: RequestContext, selectOn: number | string, body: Buffer | null) => Promise<void> {
+  return async (ctx, selectOn, upstreamBody) => {
     const call = ctx.upstream instanceof UpstreamCall ? ctx.upstream : null
-    const selected = selectResponse(integration.responses, status)
+    const selected = selectResponse(integration.responses, selectOn)
     if (selected === null) {
-      throw new GatewayError('TG_ERR_NO_INTEGRATION_RESPONSE', 'API_CONFIGURATION_ERROR', `no integration response matches status ${status} and none is the default`)
+      const what = typeof selectOn === 'number' ? `status ${selectOn}` : `error message ${JSON.stringify(selectOn.slice(0, 100))}`
+      throw new GatewayError('TG_ERR_NO_INTEGRATION_RESPONSE', 'API_CONFIGURATION_ERROR', `no integration response matches ${what} and none is the default`)
     }
     let body = upstreamBody
     if (selected.needsBody && body === null && call !== null) body = await call.readBody(ctx.services.maxBodyBytes)
