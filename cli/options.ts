@@ -73,6 +73,18 @@ export interface UsageOptions {
   tokenFile: string
 }
 
+/** tollgate function serve: one Lambda handler behind the Lambda invoke API (functions/host.ts). */
+export interface FunctionServeOptions {
+  /** FILE[#EXPORT] (export default "handler"). */
+  handler: string
+  port: number
+  host: string
+  /** Accept only this function name in invoke paths; absent: any. */
+  functionName?: string
+  /** Per-invocation timeout. */
+  timeoutMs: number
+}
+
 export interface KeysImportOptions {
   /** The AWS API key file (CSV); '-' reads stdin. */
   file: string
@@ -143,6 +155,9 @@ const SPEC = {
   'hold-off-ms': { type: 'string' },
   'trusted-proxies': { type: 'string', multiple: true },
   'pod-namespace-index': { type: 'string' },
+  handler: { type: 'string' },
+  'function-name': { type: 'string' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -155,6 +170,7 @@ export interface ParsedArgs {
   backendPort: number
   proxy: ProxyOptions
   keysImport: KeysImportOptions
+  functionServe: FunctionServeOptions
   operator: OperatorCommandOptions
   usage: UsageOptions
 }
@@ -190,7 +206,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
   const { values, positionals } = parsed
   const command = positionals[0] ?? 'help'
   // Two-word commands take their second word; paths may follow either form.
-  const twoWords = command === 'keys' || command === 'usage'
+  const twoWords = command === 'keys' || command === 'usage' || command === 'function'
   const subcommand = twoWords ? (positionals[1] ?? '') : ''
   const files = [...(values.file ?? []), ...positionals.slice(twoWords ? 2 : 1)]
   const isProxy = command === 'proxy'
@@ -239,6 +255,13 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       trustedProxies,
     },
     keysImport: keysImportOptions(command === 'keys', files, values),
+    functionServe: {
+      handler: values.handler ?? '',
+      port: command === 'function' ? port(values.port, 8080, '--port') : 8080,
+      host: values.host ?? '0.0.0.0',
+      ...(values['function-name'] !== undefined ? { functionName: values['function-name'] } : {}),
+      timeoutMs: seconds(values.timeout, 30, '--timeout'),
+    },
     operator: {
       streamPort: port(values['stream-port'], 8081, '--stream-port'),
       metricsPort: port(values['metrics-port'], 9090, '--metrics-port'),
@@ -355,6 +378,8 @@ Commands:
   quickstart            Serve examples/ on port 8080 with the example backend on port 9000 (npm start).
   proxy                 Run a proxy of the fleet: subscribe to the operator's config stream and serve.
   keys import -f FILE   Turn an AWS API key file (CSV) into a Secret and an ApiKey per key (docs/api-keys.md).
+  function serve --handler FILE#EXPORT
+                        Serve a Lambda handler on the Lambda invoke API, for AWS_PROXY/AWS integrations (docs/functions.md).
   operator              Run the Kubernetes operator: watch the tollgate.dev resources, compile, push to the proxies.
   usage get --plan P [--key K] --from D --to D
                         Usage of a plan's keys per day, [used, remaining] (AWS GetUsage) (docs/usage-plans.md).
@@ -391,6 +416,12 @@ Options of keys import (YAML on stdout by default: tollgate keys import -f keys.
       --output-dir DIR            Write one file per key, DIR/<name>.yaml (mode 0600).
       --usage-plan-label PREFIX   Label key prefix per AWS usage plan id (default tollgate.dev/usage-plan-).
       --skip-invalid              Write the good rows when some are bad (default: write nothing, exit 1).
+
+Options of function serve (docs/functions.md):
+      --handler FILE#EXPORT       The handler module and its export (default export name: handler), e.g. app.js#handler.
+  -p, --port N                    Listen port (default 8080, as the Lambda runtime interface emulator); --host ADDR (default 0.0.0.0).
+      --function-name NAME        Answer only invocations of this function name (default: any, as the emulator).
+      --timeout SECONDS           Per-invocation timeout; past it, Lambda's "Task timed out" error (default 30).
 
 Options of usage get / usage update (they call the admin listener of tollgate run or of a proxy):
       --plan P / --key K          Usage plan and API key: namespace/name, or a name in -n NS (default default).
