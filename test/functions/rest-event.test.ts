@@ -3,6 +3,7 @@
 // (set-up-lambda-proxy-integrations). Manifests compiled by the real compiler, a real gateway,
 // a real function server speaking the Lambda invoke API, undici as the client.
 import t, { type Test } from 'tap'
+import { startIssuer, type Issuer } from '../helpers/issuer.js'
 import type { Reply, Running } from '../proxy/helpers.js'
 import { apiManifest, CLF_TIME, policy, serve, stageManifest, startFunction, TRACE_ID, type FunctionServer } from './helpers.js'
 
@@ -11,6 +12,7 @@ const OK = { statusCode: 200, body: 'ok' }
 
 let fn: FunctionServer
 let auth: FunctionServer
+let issuer: Issuer
 let gw: Running
 
 t.before(async () => {
@@ -24,6 +26,7 @@ t.before(async () => {
         }
       : { error: 'Unauthorized', style: 'lambda' },
   )
+  issuer = await startIssuer({ discovery: false })
   const aws = (name: string) => ({ type: 'AWS_PROXY', httpMethod: 'POST', uri: fn.invokeUri(name) })
   gw = await serve([
     apiManifest('shop', {
@@ -33,6 +36,7 @@ t.before(async () => {
         { path: '/files/{proxy+}', method: 'PUT', integration: aws('files') },
         { path: '/secure', method: 'GET', authorizationType: 'CUSTOM', authorizerRef: { name: 'tok' }, integration: aws('secure') },
         { path: '/paid', method: 'GET', apiKeyRequired: true, integration: aws('paid') },
+        { path: '/profile', method: 'GET', authorizationType: 'COGNITO_USER_POOLS', authorizerRef: { name: 'pool' }, integration: aws('profile') },
       ],
     }),
     stageManifest('shop', 'prod', { color: 'blue', size: 'L' }),
@@ -44,6 +48,7 @@ t.before(async () => {
       metadata: { name: 'tok' },
       spec: { type: 'TOKEN', functionUri: auth.invokeUri(), identitySource: 'method.request.header.Authorization', resultTtlInSeconds: 0 },
     },
+    { apiVersion: 'tollgate.dev/v1alpha1', kind: 'Authorizer', metadata: { name: 'pool' }, spec: { type: 'COGNITO_USER_POOLS', issuer: issuer.url } },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys' }, stringData: { gold: KEY } },
     { apiVersion: 'tollgate.dev/v1alpha1', kind: 'ApiKey', metadata: { name: 'gold' }, spec: { valueFrom: { secretKeyRef: { name: 'keys', key: 'gold' } } } },
     {
@@ -58,6 +63,7 @@ t.teardown(async () => {
   await gw.close()
   await fn.close()
   await auth.close()
+  await issuer.close()
 })
 
 /** Calls the gateway and returns the reply with the event the function received for it. */
@@ -209,6 +215,25 @@ t.test('a Lambda authorizer: principalId, its context as text and integrationLat
   t.strictSame(authorizer, { plan: 'gold', seats: '3', admin: 'true', principalId: 'user-7', integrationLatency: authorizer.integrationLatency })
   t.equal(ctx.resourcePath, '/secure')
   t.equal((event.headers as Record<string, string>).authorization, 'let-me-in', 'the token header reaches the function too')
+})
+
+t.test('a user pool authorizer: requestContext.authorizer.claims, every claim as text, exp and iat as dates', async (t) => {
+  const token = await issuer.mint({ token_use: 'id', aud: 'app-client', email: 'a@example.com', email_verified: true, auth_time: 1516209548, iat: 1516209548, exp: 4102444800 })
+  const { res, event } = await call('shop', '/prod/profile', { headers: { authorization: token } })
+  t.equal(res.status, 200)
+  t.strictSame((event.requestContext as Record<string, unknown>).authorizer, {
+    claims: {
+      iss: issuer.url,
+      sub: 'user-1',
+      iat: 'Wed Jan 17 17:19:08 UTC 2018',
+      exp: 'Fri Jan 01 00:00:00 UTC 2100',
+      token_use: 'id',
+      aud: 'app-client',
+      email: 'a@example.com',
+      email_verified: 'true',
+      auth_time: '1516209548',
+    },
+  })
 })
 
 t.test('an API key accepted by the usage plan: identity.apiKey and apiKeyId', async (t) => {
