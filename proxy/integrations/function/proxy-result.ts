@@ -6,7 +6,9 @@
 // booleans (a number is refused, as API Gateway refuses it), body a string. A name in both
 // headers and multiValueHeaders takes the multiValueHeaders values. Anything else is a
 // malformed result: REST 502, HTTP APIs 500, {"message": "Internal server error"} / "Internal
-// Server Error" (AWS: "Malformed Lambda proxy response").
+// Server Error" (AWS: "Malformed Lambda proxy response"; HTTP APIs' access logs show status 500
+// with errorResponseType MALFORMED_PROXY_RESPONSE). The rules are those LocalStack validated
+// against AWS.
 //
 // Payload 2.0 (HTTP APIs' default): an object with a statusCode is a response as above, plus
 // `cookies` (each becomes a Set-Cookie header); anything else is inferred as the body of a 200
