@@ -11,6 +11,7 @@ export function compileOptions(opts: CommonOptions & Partial<Pick<RunOptions, 'p
     endpoint: { scheme: 'http', ...(port === 80 ? {} : { port }) },
     ...(opts.accountThrottle ? { accountThrottle: opts.accountThrottle } : {}),
     ...(opts.arn ? { arn: opts.arn } : {}),
+    ...(opts.functionEndpoint !== undefined ? { functionEndpoint: opts.functionEndpoint } : {}),
   }
 }
 

@@ -27,6 +27,10 @@ async function main(argv: string[]): Promise<number> {
       if (args.subcommand !== 'import') throw new UsageError(`unknown command "keys ${args.subcommand}" (try keys import)`)
       if (args.keysImport.file === '') throw new UsageError('keys import needs -f FILE (an AWS API key file, CSV)')
       return (await import('./keys-import.js')).keysImportCommand(args.keysImport)
+    case 'function':
+      if (args.subcommand !== 'serve') throw new UsageError(`unknown command "function ${args.subcommand}" (try function serve)`)
+      if (args.functionServe.handler === '') throw new UsageError('function serve needs --handler FILE#EXPORT')
+      return (await import('./function.js')).functionServeCommand(args.functionServe)
     case 'operator':
       return (await import('./operator.js')).operatorCommand(args.operator)
     case 'usage':

@@ -19,3 +19,12 @@ t.test('a malformed region or account is a usage error naming the flag', async (
   t.throws(() => parse(['run', '-f', 'x', '--region', 'EU'], {}), /--region must look like an AWS region/)
   t.throws(() => parse(['run', '-f', 'x', '--account-id', '12'], {}), /--account-id must be 12 digits/)
 })
+
+t.test('--function-endpoint reaches the compile options of run and the operator; a bad one is a usage error', async (t) => {
+  const parsed = parse(['run', '-f', 'x', '--function-endpoint', 'http://localhost:4566/'], {})
+  t.equal(parsed.run.functionEndpoint, 'http://localhost:4566')
+  t.equal(parsed.operator.functionEndpoint, 'http://localhost:4566')
+  t.equal(compileOptions(parsed.run).functionEndpoint, 'http://localhost:4566')
+  t.equal(parse(['run', '-f', 'x'], {}).run.functionEndpoint, undefined)
+  t.throws(() => parse(['run', '-f', 'x', '--function-endpoint', 'localhost:4566'], {}), /--function-endpoint must be an http\(s\) URL/)
+})

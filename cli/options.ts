@@ -13,6 +13,8 @@ export interface CommonOptions {
   namespace: string
   /** Region and account in ARNs (--region, --account-id); absent: us-east-1 / 000000000000. */
   arn?: { region: string; accountId: string }
+  /** Where Lambda ARN uris of function integrations are invoked (--function-endpoint); absent: such uris are errors. */
+  functionEndpoint?: string
 }
 
 export interface RunOptions extends CommonOptions {
@@ -71,6 +73,18 @@ export interface UsageOptions {
   tokenFile: string
 }
 
+/** tollgate function serve: one Lambda handler behind the Lambda invoke API (functions/host.ts). */
+export interface FunctionServeOptions {
+  /** FILE[#EXPORT] (export default "handler"). */
+  handler: string
+  port: number
+  host: string
+  /** Accept only this function name in invoke paths; absent: any. */
+  functionName?: string
+  /** Per-invocation timeout. */
+  timeoutMs: number
+}
+
 export interface KeysImportOptions {
   /** The AWS API key file (CSV); '-' reads stdin. */
   file: string
@@ -115,6 +129,7 @@ const SPEC = {
   'account-rate-limit': { type: 'string' },
   region: { type: 'string' },
   'account-id': { type: 'string' },
+  'function-endpoint': { type: 'string' },
   'account-burst-limit': { type: 'string' },
   'admin-token-file': { type: 'string' },
   'admin-url': { type: 'string' },
@@ -140,6 +155,9 @@ const SPEC = {
   'hold-off-ms': { type: 'string' },
   'trusted-proxies': { type: 'string', multiple: true },
   'pod-namespace-index': { type: 'string' },
+  handler: { type: 'string' },
+  'function-name': { type: 'string' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -152,6 +170,7 @@ export interface ParsedArgs {
   backendPort: number
   proxy: ProxyOptions
   keysImport: KeysImportOptions
+  functionServe: FunctionServeOptions
   operator: OperatorCommandOptions
   usage: UsageOptions
 }
@@ -187,7 +206,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
   const { values, positionals } = parsed
   const command = positionals[0] ?? 'help'
   // Two-word commands take their second word; paths may follow either form.
-  const twoWords = command === 'keys' || command === 'usage'
+  const twoWords = command === 'keys' || command === 'usage' || command === 'function'
   const subcommand = twoWords ? (positionals[1] ?? '') : ''
   const files = [...(values.file ?? []), ...positionals.slice(twoWords ? 2 : 1)]
   const isProxy = command === 'proxy'
@@ -195,6 +214,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
   const scheme = values['endpoint-scheme'] ?? 'http'
   if (scheme !== 'http' && scheme !== 'https') throw new UsageError(`--endpoint-scheme must be http or https, got ${JSON.stringify(scheme)}`)
   const trustedProxies = cidrList(values['trusted-proxies'] ?? [], '--trusted-proxies')
+  const functionEndpoint = functionEndpointOption(values['function-endpoint'])
   const holdOff = Number(values['hold-off-ms'] ?? 100)
   if (!Number.isInteger(holdOff) || holdOff < 0) throw new UsageError(`--hold-off-ms must be a whole number of milliseconds, got ${JSON.stringify(values['hold-off-ms'])}`)
   return {
@@ -206,6 +226,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       domain: values.domain ?? 'localhost',
       namespace: values.namespace ?? 'default',
       ...arnOptions(values.region, values['account-id']),
+      ...functionEndpoint,
       port: port(values.port, 8080, '--port'),
       host: values.host ?? '127.0.0.1',
       holdOffMs: 100,
@@ -234,6 +255,13 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       trustedProxies,
     },
     keysImport: keysImportOptions(command === 'keys', files, values),
+    functionServe: {
+      handler: values.handler ?? '',
+      port: command === 'function' ? port(values.port, 8080, '--port') : 8080,
+      host: values.host ?? '0.0.0.0',
+      ...(values['function-name'] !== undefined ? { functionName: values['function-name'] } : {}),
+      timeoutMs: seconds(values.timeout, 30, '--timeout'),
+    },
     operator: {
       streamPort: port(values['stream-port'], 8081, '--stream-port'),
       metricsPort: port(values['metrics-port'], 9090, '--metrics-port'),
@@ -249,6 +277,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       endpointPort: isOperator ? port(values['endpoint-port'], 8080, '--endpoint-port') : 8080,
       holdOffMs: holdOff,
       ...arnOptions(values.region, values['account-id']),
+      ...functionEndpoint,
       podNamespaceIndex: bool(values['pod-namespace-index'], false, '--pod-namespace-index'),
       kubeconfig: env.KUBECONFIG ?? '',
     },
@@ -297,6 +326,15 @@ function arnOptions(region: string | undefined, accountId: string | undefined): 
   return { arn: { region: r, accountId: a } }
 }
 
+/** --function-endpoint: an http(s) origin (a path prefix allowed), where Lambda ARN uris are invoked. */
+function functionEndpointOption(value: string | undefined): { functionEndpoint?: string } {
+  if (value === undefined) return {}
+  if (!/^https?:\/\/[^\s?#]+$/.test(value) || !URL.canParse(value)) {
+    throw new UsageError(`--function-endpoint must be an http(s) URL such as http://localhost:4566, got ${JSON.stringify(value)}`)
+  }
+  return { functionEndpoint: value.replace(/\/+$/, '') }
+}
+
 function accountThrottle(rate: string | undefined, burst: string | undefined): { accountThrottle?: { rateLimit: number; burstLimit: number } } {
   if (rate === undefined && burst === undefined) return {}
   const rateLimit = rate === undefined ? 10_000 : Number(rate)
@@ -340,6 +378,8 @@ Commands:
   quickstart            Serve examples/ on port 8080 with the example backend on port 9000 (npm start).
   proxy                 Run a proxy of the fleet: subscribe to the operator's config stream and serve.
   keys import -f FILE   Turn an AWS API key file (CSV) into a Secret and an ApiKey per key (docs/api-keys.md).
+  function serve --handler FILE#EXPORT
+                        Serve a Lambda handler on the Lambda invoke API, for AWS_PROXY/AWS integrations (docs/functions.md).
   operator              Run the Kubernetes operator: watch the tollgate.dev resources, compile, push to the proxies.
   usage get --plan P [--key K] --from D --to D
                         Usage of a plan's keys per day, [used, remaining] (AWS GetUsage) (docs/usage-plans.md).
@@ -354,6 +394,8 @@ Options of run, validate, compile, quickstart:
       --domain NAME     Execute-api domain: APIs answer at {apiId}.execute-api.NAME (default localhost).
       --region R        Region in method ARNs that authorizers and policies see (default us-east-1).
       --account-id N    12-digit account in method ARNs (default 000000000000).
+      --function-endpoint URL  Lambda invoke API (e.g. LocalStack's http://localhost:4566) that function integrations
+                        written with a Lambda ARN uri are invoked at (docs/functions.md).
   -n, --namespace NS    Namespace of resources that name none (default default).
       --backend-port N  Port of the quickstart example backend (default 9000).
 
@@ -374,6 +416,12 @@ Options of keys import (YAML on stdout by default: tollgate keys import -f keys.
       --output-dir DIR            Write one file per key, DIR/<name>.yaml (mode 0600).
       --usage-plan-label PREFIX   Label key prefix per AWS usage plan id (default tollgate.dev/usage-plan-).
       --skip-invalid              Write the good rows when some are bad (default: write nothing, exit 1).
+
+Options of function serve (docs/functions.md):
+      --handler FILE#EXPORT       The handler module and its export (default export name: handler), e.g. app.js#handler.
+  -p, --port N                    Listen port (default 8080, as the Lambda runtime interface emulator); --host ADDR (default 0.0.0.0).
+      --function-name NAME        Answer only invocations of this function name (default: any, as the emulator).
+      --timeout SECONDS           Per-invocation timeout; past it, Lambda's "Task timed out" error (default 30).
 
 Options of usage get / usage update (they call the admin listener of tollgate run or of a proxy):
       --plan P / --key K          Usage plan and API key: namespace/name, or a name in -n NS (default default).
@@ -407,6 +455,7 @@ Options of operator (see docs/operations.md; flags as --name=value):
       --namespaces A,B            Namespaces to watch (default: all).
       --domain NAME               Execute-api domain (default localhost).
       --region R / --account-id N Region and account in method ARNs (default us-east-1 / 000000000000).
+      --function-endpoint URL     Lambda invoke API where Lambda ARN uris of function integrations are invoked.
       --endpoint-scheme http|https, --endpoint-port N   Endpoint URLs written to status (default http, 8080).
       --hold-off-ms N             Coalesce changes for N ms before compiling (default 100).
       --pod-namespace-index true|false  Watch Pods cluster-wide and send the proxies their address → namespace

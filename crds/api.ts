@@ -1,6 +1,7 @@
 // Api: one API Gateway API (REST, HTTP or WebSocket) — its routes, integrations and API-wide
 // settings. Field names follow API Gateway's vocabulary in Kubernetes spelling.
 import { Type, type Static } from '@sinclair/typebox'
+import { FunctionRef } from './authorizer.js'
 import { Conditions, LocalRef, ObservedGeneration, described, type KindDefinition } from './common.js'
 
 export const HttpMethod = Type.Union(
@@ -51,6 +52,29 @@ export const BackendRef = Type.Object(
   { additionalProperties: false, description: 'Backend as a Kubernetes Service; alternative to uri.' },
 )
 
+/**
+ * The function of an AWS or AWS_PROXY integration as a Service: the Authorizer's FunctionRef, with a
+ * function name that may be (or contain) a stage variable, as API Gateway allows in a Lambda uri.
+ */
+export const IntegrationFunctionRef = Type.Object(
+  {
+    ...FunctionRef.properties,
+    namespace: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 63, description: 'Namespace of the Service; defaults to the namespace of the Api.' }),
+    ),
+    functionName: Type.Optional(
+      Type.String({
+        pattern: '^([A-Za-z0-9_-]|\\$\\{stageVariables\\.[A-Za-z0-9_]+\\}){1,140}$',
+        default: 'function',
+        description:
+          "Function name in the invoke path /2015-03-31/functions/{functionName}/invocations (default 'function', as the Lambda " +
+          'runtime interface emulator expects); may contain ${stageVariables.NAME}.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'The function as a Service (AWS, AWS_PROXY). Exclusive with uri.' },
+)
+
 export const IntegrationType = Type.Union(
   ['HTTP', 'HTTP_PROXY', 'MOCK', 'AWS_PROXY', 'AWS'].map((t) => Type.Literal(t)),
   { description: 'Integration type, as in API Gateway.' },
@@ -69,10 +93,14 @@ export const Integration = Type.Object(
       Type.String({
         maxLength: 2048,
         description:
-          'Backend URL. May contain {param} path parameters and ${stageVariables.NAME}. Either uri or backendRef for HTTP and HTTP_PROXY.',
+          'Backend URL. May contain {param} path parameters and ${stageVariables.NAME}. Either uri or backendRef for HTTP and HTTP_PROXY. ' +
+          'AWS and AWS_PROXY: the function invoke URL http(s)://HOST/2015-03-31/functions/NAME/invocations, or a Lambda ARN uri ' +
+          'arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations (needs the gateway-wide function endpoint); ' +
+          'either uri or functionRef.',
       }),
     ),
     backendRef: Type.Optional(BackendRef),
+    functionRef: Type.Optional(IntegrationFunctionRef),
     timeoutInMillis: Type.Optional(
       Type.Integer({ minimum: 50, maximum: 29000, description: 'Integration timeout, 50 to 29000 ms (default 29000).' }),
     ),
@@ -99,7 +127,8 @@ export const Integration = Type.Object(
     cacheNamespace: Type.Optional(Type.String({ description: 'Cache namespace shared by routes that cache together.' })),
     payloadFormatVersion: Type.Optional(
       Type.Union([Type.Literal('1.0'), Type.Literal('2.0')], {
-        description: 'Payload format of function integrations of HTTP APIs.',
+        description:
+          'AWS_PROXY: format of the Lambda proxy event and result. HTTP APIs: 1.0 or 2.0 (default 2.0); REST APIs: 1.0 only.',
       }),
     ),
     responses: Type.Optional(

@@ -46,6 +46,8 @@ export interface OperatorOptions {
   holdOffMs: number
   /** Region and account in ARNs (--region, --account-id); absent: us-east-1 / 000000000000. */
   arn?: { region: string; accountId: string }
+  /** Where Lambda ARN uris of function integrations are invoked (--function-endpoint); absent: such uris are errors. */
+  functionEndpoint?: string
   /**
    * Watch Pods cluster-wide and publish their address → namespace index to the proxies, for
    * tollgate:SourceNamespace in resource policies (ADR 0007). Needs list/watch on pods.
@@ -89,6 +91,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     defaultNamespace: 'default',
     endpoint: { scheme: opts.endpointScheme, port: opts.endpointPort },
     ...(opts.arn ? { arn: opts.arn } : {}),
+    ...(opts.functionEndpoint !== undefined ? { functionEndpoint: opts.functionEndpoint } : {}),
   }
   const lkg = new LastKnownGood(compileOpts)
   let leading = false

@@ -12,6 +12,7 @@ import type { SourceIpResolver } from './auth/source-ip.js'
 import type { LambdaAuthorizerState } from './auth/lambda/state.js'
 import type { ContextKey } from './integrations/mapping.js'
 import type { Deadlines } from './integrations/deadlines.js'
+import type { Invocation } from './lambda/invocation.js'
 import type { ProxyCall } from './integrations/proxy-call.js'
 import type { UpstreamCall } from './integrations/upstream.js'
 import type { UpstreamPools } from './integrations/pools.js'
@@ -95,6 +96,8 @@ export class RequestContext {
   upstream: UpstreamCall | ProxyCall | null
   integrationStatus: number
   integrationResponseHeaders: IncomingHttpHeaders
+  /** AWS, AWS_PROXY: what the function answered (integrations/function/invoke.ts); null otherwise. */
+  functionResult: Invocation | null
 
   // Method response, set by transform-response (a fresh headers object) and written by respond.
   status: number
@@ -143,6 +146,7 @@ export class RequestContext {
     this.upstream = null
     this.integrationStatus = 0
     this.integrationResponseHeaders = EMPTY_HEADERS
+    this.functionResult = null
     this.status = 200
     this.responseHeaders = {}
     this.responseBody = null

@@ -62,6 +62,9 @@ export type ResponseType =
   // only as DEFAULT_4XX): an unknown access key, a malformed signature.
   | 'UNRECOGNIZED_CLIENT'
   | 'INCOMPLETE_SIGNATURE'
+  // A function (AWS_PROXY, AWS) failed or returned a malformed proxy result: AWS answers it with
+  // its 5XX response (DEFAULT_5XX's body and headers) and status 502 on REST APIs, 500 on HTTP APIs.
+  | 'FUNCTION_ERROR'
 
 export interface ResponseDefinition {
   readonly status: number
@@ -153,6 +156,10 @@ export const GATEWAY_RESPONSES: Readonly<Record<ResponseType, ResponseRow>> = {
   UNRECOGNIZED_CLIENT: { aws: false, rest: r(403, 'The security token included in the request is invalid.', 'UnrecognizedClientException'), http: HTTP_FORBIDDEN },
   // AWS_IAM: the signature is malformed (the message, set per request, says what is missing).
   INCOMPLETE_SIGNATURE: { aws: false, rest: r(403, 'Incomplete signature', 'IncompleteSignatureException'), http: HTTP_FORBIDDEN },
+  // AWS_PROXY: the function failed (X-Amz-Function-Error, or the emulator's error document) or its
+  // result is not a proxy response ("Malformed Lambda proxy response"); AWS, AWS_PROXY: the invoke
+  // API answered something that is not JSON. AWS answers these as DEFAULT_5XX with status 502.
+  FUNCTION_ERROR: { aws: false, rest: r(502, 'Internal server error', 'InternalServerErrorException'), http: HTTP_INTERNAL },
 }
 
 export type Protocol = 'REST' | 'HTTP'
@@ -173,8 +180,11 @@ function render(def: ResponseDefinition, limit: number): Rendered {
   return { status: def.status, body: Buffer.from(JSON.stringify({ [messageKey]: message })), errorType: def.errorType, messageKey, message }
 }
 
-/** The SigV4 refusals AWS has no gateway response type for: customizable on AWS only through DEFAULT_4XX. */
-const FOLLOWS_DEFAULT_4XX: ReadonlySet<ResponseType> = new Set(['UNRECOGNIZED_CLIENT', 'INCOMPLETE_SIGNATURE'])
+/**
+ * Answers AWS gives without a gateway response type of their own, so customizable on AWS only
+ * through DEFAULT_4XX / DEFAULT_5XX: the SigV4 refusals, and a failed function (AWS_PROXY).
+ */
+const FOLLOWS_DEFAULT_CLASS: ReadonlySet<ResponseType> = new Set(['UNRECOGNIZED_CLIENT', 'INCOMPLETE_SIGNATURE', 'FUNCTION_ERROR'])
 
 /** The response types an Api may customize (spec.gatewayResponses keys): AWS's. */
 export const CUSTOMIZABLE_TYPES: readonly ResponseType[] = (Object.keys(GATEWAY_RESPONSES) as ResponseType[]).filter((t) => GATEWAY_RESPONSES[t].aws)
@@ -198,7 +208,7 @@ function applied(type: ResponseType, responses: Readonly<Record<string, CustomRe
   const row = GATEWAY_RESPONSES[type]
   const own = row.aws && Object.hasOwn(responses, type) ? responses[type]! : null
   if (own !== null) return { custom: own, status: own.status ?? row.rest.status, responseType: type }
-  if (!row.aws && !FOLLOWS_DEFAULT_4XX.has(type)) return null
+  if (!row.aws && !FOLLOWS_DEFAULT_CLASS.has(type)) return null
   if (type === 'DEFAULT_4XX' || type === 'DEFAULT_5XX') return null
   const fallback = row.rest.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'
   const inherited = Object.hasOwn(responses, fallback) ? responses[fallback]! : null

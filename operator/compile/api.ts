@@ -35,7 +35,7 @@ export interface ApiBuild {
 
 export const REVISION_ID_LENGTH = 12
 
-export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild {
+export function compileApi(entry: Entry, authorizers: AuthorizerIndex, functionEndpoint?: string): ApiBuild {
   const spec = entry.obj.spec as ApiSpec
   const protocol = spec.protocol ?? 'REST'
   const problems: Problem[] = []
@@ -47,7 +47,7 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex): ApiBuild
   } else {
     const validation = compileValidationIndex(spec, protocol)
     problems.push(...validation.problems)
-    const compiled = compileRoutes(spec.routes, { protocol, namespace: entry.ref.namespace, authorizers, validation: validation.index })
+    const compiled = compileRoutes(spec.routes, { protocol, namespace: entry.ref.namespace, authorizers, validation: validation.index, functionEndpoint })
     problems.push(...compiled.problems)
     routes = compiled.routes
     models = revisionModels(routes, validation.index)

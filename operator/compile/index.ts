@@ -63,7 +63,7 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
   const apiIndex: ApiIndex = new Map()
   for (const entry of entries) {
     if (entry.ref.kind !== 'Api' || entry.problems.some((p) => p.reason === 'DuplicateResource')) continue
-    const build = entry.valid ? compileApi(entry, authorizers) : undefined
+    const build = entry.valid ? compileApi(entry, authorizers, opts.functionEndpoint) : undefined
     if (build) apis.push(build)
     apiIndex.set(`${entry.ref.namespace}/${entry.ref.name}`, { entry, build })
   }

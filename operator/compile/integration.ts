@@ -2,6 +2,7 @@
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { Integration } from '../../crds/api.js'
 import type { IntegrationConfig, IntegrationResponseConfig } from '../../proxy/config/schema.js'
+import { functionTarget } from './function.js'
 import { integrationParameterProblems, type StageVariableUse } from './parameters.js'
 import { uriProblems } from './uri.js'
 
@@ -14,6 +15,8 @@ export interface IntegrationContext {
   /** Route path template ("" for $default); a backendRef forwards to the same path. */
   path: string
   pathParams: readonly string[]
+  /** Gateway-wide function endpoint Lambda ARN uris are resolved against (function.ts); absent: none. */
+  functionEndpoint?: string | undefined
 }
 
 export interface CompiledIntegration {
@@ -29,15 +32,40 @@ export function compileIntegration(integration: Integration, ctx: IntegrationCon
   // The schema has checked the value; its TypeBox type is only `string`.
   const type = integration.type as IntegrationConfig['type']
 
-  if (type === 'AWS_PROXY' || type === 'AWS') {
-    problems.push(error(`${f}.type`, 'UnsupportedIntegrationType', `integration type ${type} is not implemented yet; use HTTP_PROXY, HTTP or MOCK`))
-  } else if (ctx.protocol === 'HTTP' && type !== 'HTTP_PROXY') {
+  if (ctx.protocol === 'HTTP' && type !== 'HTTP_PROXY' && type !== 'AWS_PROXY') {
     problems.push(error(`${f}.type`, 'InvalidIntegrationType', `HTTP APIs have HTTP_PROXY and AWS_PROXY integrations, not ${type}`))
   }
 
   let uri = ''
   let httpMethod = ''
-  if (type === 'HTTP' || type === 'HTTP_PROXY') {
+  let payloadFormatVersion: IntegrationConfig['payloadFormatVersion']
+  if (type === 'AWS' || type === 'AWS_PROXY') {
+    // Functions are invoked with POST over the Lambda invoke API (function.ts).
+    httpMethod = 'POST'
+    if (integration.httpMethod !== undefined && integration.httpMethod !== 'POST') {
+      problems.push(warning(`${f}.httpMethod`, 'FieldIgnored', `functions are invoked with POST; httpMethod ${integration.httpMethod} is ignored`))
+    }
+    const target = functionTarget(integration, f, ctx)
+    problems.push(...target.problems)
+    stageVariables.push(...target.stageVariables)
+    uri = target.uri
+    if (integration.requestParameters !== undefined && Object.keys(integration.requestParameters).length > 0) {
+      problems.push(warning(`${f}.requestParameters`, 'FieldIgnored', `request parameter mappings are not applied to ${type} integrations`))
+    }
+    if (type === 'AWS_PROXY') {
+      payloadFormatVersion = integration.payloadFormatVersion ?? (ctx.protocol === 'HTTP' ? '2.0' : '1.0')
+      if (ctx.protocol === 'REST' && payloadFormatVersion !== '1.0') {
+        problems.push(error(`${f}.payloadFormatVersion`, 'InvalidIntegration', 'REST APIs send Lambda proxy events in payload format 1.0 only'))
+      }
+    } else {
+      if (integration.payloadFormatVersion !== undefined) {
+        problems.push(warning(`${f}.payloadFormatVersion`, 'FieldIgnored', 'payloadFormatVersion applies to AWS_PROXY integrations only'))
+      }
+      if (integration.contentHandling !== undefined || (integration.responses ?? []).some((r) => r.contentHandling !== undefined)) {
+        problems.push(warning(`${f}.contentHandling`, 'NotImplemented', 'contentHandling of AWS integrations is accepted but not enforced yet'))
+      }
+    }
+  } else if (type === 'HTTP' || type === 'HTTP_PROXY') {
     httpMethod = integration.httpMethod ?? ''
     if (!integration.httpMethod) {
       problems.push(error(`${f}.httpMethod`, 'FieldRequired', `httpMethod is required for ${type} integrations (ANY forwards the request's method)`))
@@ -83,13 +111,16 @@ export function compileIntegration(integration: Integration, ctx: IntegrationCon
       problems.push(error(f, 'FieldRequired', `${type} integrations need a uri or a backendRef`))
     }
   } else if (type === 'MOCK') {
-    for (const key of ['uri', 'backendRef', 'httpMethod'] as const) {
+    for (const key of ['uri', 'backendRef', 'functionRef', 'httpMethod'] as const) {
       if (integration[key] !== undefined) problems.push(warning(`${f}.${key}`, 'FieldIgnored', `${key} is ignored by MOCK integrations`))
     }
   }
 
   if (type === 'HTTP_PROXY' && integration.contentHandling !== undefined) {
     problems.push(warning(`${f}.contentHandling`, 'FieldIgnored', 'contentHandling is ignored by HTTP_PROXY integrations: payloads pass through unchanged'))
+  }
+  if ((type === 'HTTP' || type === 'HTTP_PROXY') && integration.functionRef !== undefined) {
+    problems.push(error(`${f}.functionRef`, 'InvalidIntegration', `functionRef names the function of AWS and AWS_PROXY integrations; ${type} integrations use uri or backendRef`))
   }
   problems.push(...responseProblems(integration, f))
   const config: IntegrationConfig = {
@@ -101,6 +132,7 @@ export function compileIntegration(integration: Integration, ctx: IntegrationCon
     requestTemplates: { ...integration.requestTemplates },
     passthroughBehavior: integration.passthroughBehavior ?? 'WHEN_NO_MATCH',
     contentHandling: integration.contentHandling ?? null,
+    ...(payloadFormatVersion !== undefined ? { payloadFormatVersion } : {}),
     responses: (integration.responses ?? []).map(
       (r): IntegrationResponseConfig => ({
         statusCode: r.statusCode,

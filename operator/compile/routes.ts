@@ -22,6 +22,8 @@ export interface RoutesContext {
   authorizers: AuthorizerIndex
   /** The Api's request validators and models (validation.ts). */
   validation: ValidationIndex
+  /** CompileOptions.functionEndpoint: where Lambda ARN uris are invoked. */
+  functionEndpoint?: string | undefined
 }
 
 export interface CompiledRoutes {
@@ -68,6 +70,7 @@ export function compileRoutes(routes: readonly Route[], ctx: RoutesContext): Com
       namespace: ctx.namespace,
       path: shape.path,
       pathParams: shape.params,
+      functionEndpoint: ctx.functionEndpoint,
     })
     problems.push(...integration.problems)
     stageVariables.push(...integration.stageVariables)

@@ -18,6 +18,12 @@ export interface CompileOptions {
   accountThrottle?: { rateLimit: number; burstLimit: number }
   /** Region and account in ARNs (methodArn); absent: us-east-1 / 000000000000. `--region`, `--account-id`. */
   arn?: { region: string; accountId: string }
+  /**
+   * Gateway-wide Lambda endpoint (http(s)://HOST[:PORT], e.g. LocalStack's http://localhost:4566)
+   * that AWS and AWS_PROXY integrations written with a Lambda ARN uri are invoked at
+   * (compile/function.ts). Absent: such a uri is an error. `--function-endpoint`.
+   */
+  functionEndpoint?: string
 }
 
 export interface ResourceRef {

@@ -69,6 +69,8 @@ export const IntegrationConfig = Type.Object({
   /**
    * Backend URL template. `{name}` is replaced by the path parameter (or by a mapped
    * integration.request.path.name), `${stageVariables.name}` by the stage variable. Empty for MOCK.
+   * AWS and AWS_PROXY: the function's invoke URL, http(s)://HOST/2015-03-31/functions/NAME/invocations
+   * (the Lambda invoke API; stage variables may stand for the host or part of the name).
    */
   uri: Type.String(),
   /** Integration timeout in milliseconds (50..29000, default 29000). */
@@ -85,6 +87,12 @@ export const IntegrationConfig = Type.Object({
   contentHandling: Type.Union([Type.Literal('CONVERT_TO_BINARY'), Type.Literal('CONVERT_TO_TEXT'), Type.Null()]),
   /** Integration responses in declaration order; HTTP_PROXY ignores them. */
   responses: Type.Array(IntegrationResponseConfig),
+  /**
+   * AWS_PROXY: format of the Lambda proxy event and of the result the function returns, '1.0'
+   * (REST APIs; HTTP APIs that ask for it) or '2.0' (HTTP APIs' default). Absent: not a function
+   * proxy integration.
+   */
+  payloadFormatVersion: Type.Optional(Type.Union([Type.Literal('1.0'), Type.Literal('2.0')])),
 })
 export type IntegrationConfig = Static<typeof IntegrationConfig>
 

@@ -31,9 +31,13 @@ export interface CompiledIntegration {
   readonly pathParams: ReadonlySet<string>
   /** HTTP APIs: a `$default` route with a bare URI forwards the full request path. */
   readonly appendPath: boolean
+  /** AWS_PROXY: the Lambda proxy event's format; null for other types. */
+  readonly payloadFormatVersion: '1.0' | '2.0' | null
 }
 
-const SUPPORTED = new Set(['HTTP_PROXY', 'HTTP', 'MOCK'])
+const SUPPORTED = new Set(['HTTP_PROXY', 'HTTP', 'MOCK', 'AWS_PROXY', 'AWS'])
+/** The path of a function's invoke URL (AWS, AWS_PROXY), stage variables resolved. */
+const INVOKE_PATH = /^\/2015-03-31\/functions\/[^/]+\/invocations$/
 
 export function compileIntegration(api: ApiConfig, stage: StageConfig, route: RouteConfig): CompiledIntegration {
   const integration = route.integration
@@ -49,6 +53,10 @@ export function compileIntegration(api: ApiConfig, stage: StageConfig, route: Ro
       uri = compileUri(resolved.text)
     } catch (err) {
       throw new IntegrationProblem((err as Error).message)
+    }
+    const functionType = integration.type === 'AWS' || integration.type === 'AWS_PROXY'
+    if (functionType && (uri.params.length > 0 || !INVOKE_PATH.test(uri.parts.join('')))) {
+      throw new IntegrationProblem(`function uri ${JSON.stringify(resolved.text)} is not an invoke URL (/2015-03-31/functions/NAME/invocations)`)
     }
   }
   let requestMappings: RequestMapping[]
@@ -88,6 +96,7 @@ export function compileIntegration(api: ApiConfig, stage: StageConfig, route: Ro
     payloads: compilePayloadRules(api, integration),
     responses,
     pathParams,
-    appendPath: api.protocol === 'HTTP' && route.key === '$default' && uri !== null && uri.bare,
+    appendPath: integration.type === 'HTTP_PROXY' && api.protocol === 'HTTP' && route.key === '$default' && uri !== null && uri.bare,
+    payloadFormatVersion: integration.type === 'AWS_PROXY' ? (integration.payloadFormatVersion ?? (api.protocol === 'REST' ? '1.0' : '2.0')) : null,
   }
 }

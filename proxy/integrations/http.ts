@@ -112,13 +112,20 @@ export const httpIntegrate = callUpstream
 
 const EMPTY = Buffer.alloc(0)
 
-/** Method response from a selected integration response; shared with MOCK. */
-export function methodResponse(integration: CompiledIntegration, env: TemplateEnv): (ctx: RequestContext, status: number, body: Buffer | null) => Promise<void> {
-  return async (ctx, status, upstreamBody) => {
+/**
+ * Method response from a selected integration response; shared with MOCK and AWS. `selectOn`:
+ * the backend status (HTTP, MOCK) or the function's errorMessage (AWS; '' for a success).
+ */
+export function methodResponse(
+  integration: CompiledIntegration,
+  env: TemplateEnv,
+): (ctx: RequestContext, selectOn: number | string, body: Buffer | null) => Promise<void> {
+  return async (ctx, selectOn, upstreamBody) => {
     const call = ctx.upstream instanceof UpstreamCall ? ctx.upstream : null
-    const selected = selectResponse(integration.responses, status)
+    const selected = selectResponse(integration.responses, selectOn)
     if (selected === null) {
-      throw new GatewayError('TG_ERR_NO_INTEGRATION_RESPONSE', 'API_CONFIGURATION_ERROR', `no integration response matches status ${status} and none is the default`)
+      const what = typeof selectOn === 'number' ? `status ${selectOn}` : `error message ${JSON.stringify(selectOn.slice(0, 100))}`
+      throw new GatewayError('TG_ERR_NO_INTEGRATION_RESPONSE', 'API_CONFIGURATION_ERROR', `no integration response matches ${what} and none is the default`)
     }
     const accept = ctx.header('accept')
     const plan = planResponse(integration.payloads, selected.contentHandling, call?.headers['content-type'], accept)

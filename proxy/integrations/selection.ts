@@ -1,8 +1,10 @@
-// Integration response selection for HTTP, MOCK (and later AWS) integrations: the first
-// response, in declaration order, whose selectionPattern matches the backend status as a whole
-// string (like Java's String.matches); else the default response (null pattern); else none,
+// Integration response selection for HTTP, MOCK and AWS integrations: the first response, in
+// declaration order, whose selectionPattern matches a string as a whole (like Java's
+// String.matches): the backend status (HTTP, MOCK), or a function's errorMessage ('' for a
+// success; AWS integrations of functions). Else the default response (null pattern); else none,
 // which API Gateway answers with 500 "Internal server error" (API_CONFIGURATION_ERROR: "No
-// match for output mapping and no default output mapping configured").
+// match for output mapping and no default output mapping configured"). As in Java, `.` does
+// not match a line break (AWS warns that an error message with "\n" escapes `.+`).
 import type { IntegrationResponseConfig } from '../config/schema.js'
 import type { ContentHandling } from './content-handling.js'
 import { compileResponseMappings, MappingError, type ResponseMapping } from './mapping.js'
@@ -35,7 +37,7 @@ export function compileResponses(configs: readonly IntegrationResponseConfig[], 
     let pattern: RegExp | null = null
     if (config.selectionPattern !== null && config.selectionPattern !== '') {
       try {
-        pattern = new RegExp(`^(?:${config.selectionPattern})$`, 's')
+        pattern = new RegExp(`^(?:${config.selectionPattern})$`)
       } catch {
         throw new MappingError(`selectionPattern ${JSON.stringify(config.selectionPattern)} is not a valid regular expression`)
       }
@@ -56,8 +58,9 @@ export function compileResponses(configs: readonly IntegrationResponseConfig[], 
   return { responses, fallback }
 }
 
-export function selectResponse(selector: ResponseSelector, status: number): CompiledResponse | null {
-  const value = String(status)
+/** The response for a backend status, or a function's error message ('' when it succeeded). */
+export function selectResponse(selector: ResponseSelector, selectOn: number | string): CompiledResponse | null {
+  const value = String(selectOn)
   for (const response of selector.responses) if (response.pattern!.test(value)) return response
   return selector.fallback
 }

@@ -24,11 +24,12 @@
 //   -- future slots: --
 //   cache              after validate (never cache an invalid request); a hit ends the chain
 //                      before any integration work.
-//   transform-request  builds the integration request (mappings, templates, passthrough); last
-//                      before integrate because it may read the body.
-//   integrate          the backend call (or the mock). HTTP_PROXY ends the chain here: its
-//                      call streams the backend's response to the client as it arrives.
-//   transform-response integration response → method response (selection, mappings).
+//   transform-request  builds the integration request (mappings, templates, passthrough; a
+//                      function's event); last before integrate because it may read the body.
+//   integrate          the backend call, the function invocation (or the mock). HTTP_PROXY ends
+//                      the chain here: its call streams the backend's response as it arrives.
+//   transform-response integration response → method response (selection, mappings; a Lambda
+//                      proxy result).
 //   respond            writes status, headers and body; always last.
 import { authorize } from './authorize.js'
 import { cors } from './cors.js'

@@ -39,13 +39,13 @@ export function clfTime(epochMs: number): string {
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
 }
 
-interface Headers {
+export interface Headers {
   readonly single: Record<string, string>
   readonly multi: Record<string, string[]>
 }
 
-/** Headers in the client's spelling: last value / every value per name (REST, 1.0). */
-function restHeaders(raw: readonly string[]): Headers {
+/** Headers in the client's spelling: last value / every value per name (REST, 1.0); also the Lambda proxy events' (integrations/function). */
+export function restHeaders(raw: readonly string[]): Headers {
   const single: Record<string, string> = {}
   const multi: Record<string, string[]> = {}
   const spelling = new Map<string, string>()
@@ -62,7 +62,7 @@ function restHeaders(raw: readonly string[]): Headers {
   return { single, multi }
 }
 
-function restQuery(rawQuery: string): { single: Record<string, string>; multi: Record<string, string[]> } {
+export function restQuery(rawQuery: string): { single: Record<string, string>; multi: Record<string, string[]> } {
   const single: Record<string, string> = {}
   const multi: Record<string, string[]> = {}
   if (rawQuery !== '') {
@@ -95,7 +95,7 @@ function restRequestContext(ctx: RequestContext, s: EventSettings, resourceId: s
 }
 
 /** A short stable id for the route (AWS's resourceId is the resource's id): $context.resourceId. */
-function resourceIdOf(s: EventSettings): string {
+export function resourceIdOf(s: Pick<EventSettings, 'apiId' | 'resource'>): string {
   return resourceId(s.apiId, s.resource)
 }
 

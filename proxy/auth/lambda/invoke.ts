@@ -2,7 +2,7 @@
 //   POST /2015-03-31/functions/{name}/invocations, the event as the JSON body,
 // on the undici pool of the function's origin (integrations/pools.ts: the runtime holds it).
 //
-// What comes back:
+// What comes back (read by lambda/invocation.ts, shared with function integrations):
 //   - 200 with the function's result JSON: the result;
 //   - a failed invocation: real Lambda (and LocalStack) flag it with `X-Amz-Function-Error`;
 //     the runtime interface emulator of the AWS base images answers 200 with only the error
@@ -21,10 +21,9 @@
 // per gateway (GatewayOptions.lambdaAuthorizers) for tests.
 import type { Pool } from 'undici'
 import { GatewayError } from '../../errors.js'
+import { MAX_RESULT_BYTES, readInvocation } from '../../lambda/invocation.js'
 
 export const DEFAULT_INVOKE_TIMEOUT_MS = 10_000
-/** Lambda's synchronous response payload limit. */
-export const MAX_RESULT_BYTES = 6 * 1024 * 1024
 
 export const UNAUTHORIZED = new GatewayError('TG_ERR_UNAUTHORIZED', 'UNAUTHORIZED', 'the authorizer refused the caller (Unauthorized)')
 
@@ -32,19 +31,10 @@ export function configurationError(reason: string): GatewayError {
   return new GatewayError('TG_ERR_AUTHORIZER_CONFIGURATION', 'AUTHORIZER_CONFIGURATION_ERROR', `authorizer: ${reason}`)
 }
 
-/** A result that is only an error document: what the runtime interface emulator sends for a failed invocation. */
-function isErrorDocument(value: unknown): value is { errorMessage: unknown; errorType?: unknown } {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
-  const v = value as Record<string, unknown>
-  return typeof v.errorMessage === 'string' && v.policyDocument === undefined && v.isAuthorized === undefined && v.principalId === undefined
-}
-
-function functionError(doc: unknown): GatewayError {
-  const message = doc !== null && typeof doc === 'object' ? (doc as { errorMessage?: unknown }).errorMessage : doc
-  if (message === 'Unauthorized') return UNAUTHORIZED
-  const type = doc !== null && typeof doc === 'object' ? (doc as { errorType?: unknown }).errorType : undefined
+function functionError(errorMessage: string | null, errorType: string | null): GatewayError {
+  if (errorMessage === 'Unauthorized') return UNAUTHORIZED
   // The function's own message may carry request data: only its type is named.
-  return configurationError(`the function failed${typeof type === 'string' ? ` (${type.slice(0, 100)})` : ''}`)
+  return configurationError(`the function failed${errorType !== null ? ` (${errorType.slice(0, 100)})` : ''}`)
 }
 
 async function readBody(body: AsyncIterable<Buffer>): Promise<string> {
@@ -86,15 +76,15 @@ export async function invokeFunction(pool: Pool, path: string, event: string, ti
     const name = (err as Error)?.name
     throw configurationError(name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : 'the answer was cut off')
   }
-  const flagged = res.headers['x-amz-function-error'] !== undefined
-  if (res.statusCode !== 200 && !flagged) throw configurationError(`the invoke API answered ${res.statusCode}`)
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    if (flagged) throw functionError(text)
-    throw configurationError('the answer is not JSON')
+  const answer = readInvocation(res.statusCode, res.headers['x-amz-function-error'] !== undefined, text)
+  switch (answer.kind) {
+    case 'result':
+      return answer.value
+    case 'error':
+      throw functionError(answer.errorMessage, answer.errorType)
+    case 'refused':
+      throw configurationError(`the invoke API answered ${answer.status}`)
+    case 'not-json':
+      throw configurationError('the answer is not JSON')
   }
-  if (flagged || isErrorDocument(value)) throw functionError(value)
-  return value
 }
