@@ -61,9 +61,6 @@ export function compileIntegration(integration: Integration, ctx: IntegrationCon
       if (integration.payloadFormatVersion !== undefined) {
         problems.push(warning(`${f}.payloadFormatVersion`, 'FieldIgnored', 'payloadFormatVersion applies to AWS_PROXY integrations only'))
       }
-      if (integration.contentHandling !== undefined || (integration.responses ?? []).some((r) => r.contentHandling !== undefined)) {
-        problems.push(warning(`${f}.contentHandling`, 'NotImplemented', 'contentHandling of AWS integrations is accepted but not enforced yet'))
-      }
     }
   } else if (type === 'HTTP' || type === 'HTTP_PROXY') {
     httpMethod = integration.httpMethod ?? ''

@@ -68,7 +68,18 @@ t.before(async () => {
           integration: aws({ responses: [{ statusCode: '200' }, { statusCode: '500', selectionPattern: '.+' }] }),
         },
         { path: '/no-default', method: 'POST', integration: aws({ responses: [{ statusCode: '400', selectionPattern: 'Invalid.*' }] }) },
+        {
+          path: '/upload',
+          method: 'POST',
+          integration: aws({
+            contentHandling: 'CONVERT_TO_TEXT',
+            requestTemplates: { 'image/png': `{"action": "echo", "image": "$input.body"}` },
+            responses: [{ statusCode: '200' }],
+          }),
+        },
+        { path: '/upload-raw', method: 'POST', integration: aws({ responses: [{ statusCode: '200' }] }) },
       ],
+      binaryMediaTypes: ['image/png'],
     }),
     stageManifest('legacy', 'prod'),
   ])
@@ -149,4 +160,15 @@ t.test('passthroughBehavior NEVER: a content type without a template is 415', as
   t.equal(res.status, 415)
   t.strictSame(res.json(), { message: 'Unsupported Media Type' })
   t.equal((await post('/strict', JSON.stringify({ action: 'greet', name: 'Cy' }))).status, 200)
+})
+
+t.test('contentHandling CONVERT_TO_TEXT: a binary request reaches the template as base64 (binaryMediaTypes)', async (t) => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff])
+  const res = await gw.fetch('legacy', '/prod/upload', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png })
+  t.equal(res.status, 200)
+  t.same(res.json(), { action: 'echo', image: png.toString('base64') }, 'the function got the base64 text')
+  const before = fn.calls
+  const raw = await gw.fetch('legacy', '/prod/upload-raw', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png })
+  t.equal(raw.status, 500, 'without a conversion the binary body is not a JSON event: refused')
+  t.equal(fn.calls, before, 'without calling the function')
 })

@@ -1,6 +1,7 @@
 // AWS (non-proxy) integrations of functions: API Gateway's "Lambda custom integration".
 //
-// Request: the event is the request template's output for the request's content type; without
+// Request: the event is the request template's output for the request's content type (payloads
+// converted per contentHandling and binaryMediaTypes first, as for HTTP); without
 // a matching template the body passes through per passthroughBehavior (as HTTP: NEVER, and
 // WHEN_NO_TEMPLATES with templates, answer 415). No body is the empty event {}. The Lambda invoke
 // API refuses a payload that is not JSON (InvalidRequestContentException, which API Gateway
@@ -18,14 +19,21 @@ import { GatewayError } from '../../errors.js'
 import type { Handler } from '../../pipeline/types.js'
 import type { CompiledIntegration } from '../compile.js'
 import { methodResponse, requestTemplate } from '../http.js'
+import { convertedRequestBody, requestPayloadPlan, requestTemplateBody } from '../payloads.js'
 import { bufferRequestBody, hasBody } from '../request-body.js'
 import { renderTemplate, type TemplateEnv } from '../templates.js'
 
 export function awsRequest(integration: CompiledIntegration, env: TemplateEnv): Handler {
   return async (ctx: RequestContext) => {
     const template = requestTemplate(integration, ctx)
-    const body = hasBody(ctx) ? (await bufferRequestBody(ctx)).toString('utf8') : ''
-    let event = template === null ? body : renderTemplate(template, ctx, body, 'request', env).body
+    // contentHandling and binaryMediaTypes as for HTTP (content-handling.ts): a binary body reaches
+    // a template (or passes through) as base64 text with CONVERT_TO_TEXT.
+    const plan = requestPayloadPlan(integration.payloads, ctx)
+    let event: string
+    if (template !== null) event = renderTemplate(template, ctx, await requestTemplateBody(ctx, plan), 'request', env).body
+    else if (!hasBody(ctx)) event = ''
+    else if (plan.conversion !== 'none') event = (await convertedRequestBody(ctx, plan)).toString('utf8')
+    else event = (await bufferRequestBody(ctx)).toString('utf8')
     if (event.trim() === '') event = '{}'
     else {
       try {
