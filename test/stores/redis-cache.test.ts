@@ -53,8 +53,8 @@ t.test('a dead Redis: the store rejects at once, the resilient store bypasses wi
   const resilient = new ResilientCacheStore(direct, { retryMs: 60_000 })
   server.pause()
   try {
-    await t.rejects(direct.get('s', 'k'), { code: 'TG_ERR_CACHE_UNAVAILABLE' })
-    t.ok(CacheUnavailableError)
+    const err = await direct.get('s', 'k').then(() => null, (e: unknown) => e)
+    t.ok(err instanceof CacheUnavailableError, 'CacheUnavailableError')
     const start = Date.now()
     t.equal(await resilient.get('s', 'k'), null)
     t.equal(await resilient.set('s', 'k', Buffer.from('v'), 1000, 1000), false)
