@@ -46,3 +46,11 @@ export function cacheKeyBuilder(route: RouteConfig, stageName: string, revision 
     return hash('sha256', JSON.stringify(parts), 'hex')
   }
 }
+
+/**
+ * The store space of a stage's entries: API, stage and the flush token (the
+ * tollgate.dev/cache-flush annotation). A new token is a new space: a declarative flush.
+ */
+export function cacheSpace(apiId: string, stageName: string, flushToken: string | undefined): string {
+  return `${apiId}/${stageName}/${flushToken ?? ''}`
+}

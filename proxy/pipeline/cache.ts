@@ -22,7 +22,7 @@ import { methodArn, methodArnPrefix } from '../auth/arn.js'
 import { evaluatePolicy, type PolicyDecision } from '../auth/policy.js'
 import { CacheCodec, type CachedResponse } from '../cache/codec.js'
 import type { CacheCounter } from '../cache/counters.js'
-import { cacheKeyBuilder } from '../cache/key.js'
+import { cacheKeyBuilder, cacheSpace } from '../cache/key.js'
 import type { CacheMiss } from '../cache/miss.js'
 import { MAX_CACHED_RESPONSE_BYTES, type RouteCacheConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
@@ -91,7 +91,7 @@ export const cache: PipelineStage = {
     const stageCache = stage.cache
     const cfg = stageCache?.routes[route.key]
     if (stageCache === undefined || cfg === undefined || integration.type === 'HTTP_PROXY') return null
-    const space = `${api.id}/${stage.name}/${stageCache.flushToken ?? ''}`
+    const space = cacheSpace(api.id, stage.name, stageCache.flushToken)
     const capacity = stageCache.capacityBytes
     const ttlMs = cfg.ttlSeconds * 1000
     const codec = new CacheCodec(stageCache.encryptionKey)
