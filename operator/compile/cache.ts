@@ -12,8 +12,7 @@
 //   means not cached;
 // - requireAuthorizationForCacheControl defaults to true and the strategy to
 //   SUCCEED_WITH_RESPONSE_HEADER, as API Gateway's method settings do;
-// - HTTP APIs have no cache (as on AWS), HTTP_PROXY routes are not cached (their response
-//   streams to the client: docs/caching.md).
+// - HTTP APIs have no cache (as on AWS).
 import { hkdfSync } from 'node:crypto'
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
@@ -95,12 +94,6 @@ export function compileStageCache(entry: Entry, spec: StageSpec, api: ApiBuild |
     if (!enabled) continue
     const ttlSeconds = own?.cacheTtlInSeconds ?? all.cacheTtlInSeconds ?? cache.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS
     if (ttlSeconds === 0) continue
-    if (route.integration.type === 'HTTP_PROXY') {
-      if (explicit === true) {
-        problems.push(warning(ownField(settings, route.key), 'CacheNotSupported', `route ${route.key} is not cached: HTTP_PROXY responses stream to the client and are not cached`))
-      }
-      continue
-    }
     routes[route.key] = {
       ttlSeconds,
       requireAuthorizationForCacheControl: own?.requireAuthorizationForCacheControl ?? all.requireAuthorizationForCacheControl ?? true,
@@ -125,9 +118,4 @@ type Settings = NonNullable<StageSpec['methodSettings']>
 function ownSetting(settings: Settings, routeKey: string): Settings[string] | undefined {
   for (const key of Object.keys(settings)) if (key !== ALL_METHODS && routeKeyOfMethodKey(key) === routeKey) return settings[key]
   return undefined
-}
-
-function ownField(settings: Settings, routeKey: string): string {
-  const key = Object.keys(settings).find((k) => k !== ALL_METHODS && routeKeyOfMethodKey(k) === routeKey)!
-  return `${childField('spec.methodSettings', key)}.cachingEnabled`
 }

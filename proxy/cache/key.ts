@@ -9,7 +9,7 @@
 // IAM user of a SigV4 caller. A response computed for one caller is never served to another;
 // routes without authorization and API keys share entries, as on AWS.
 import { hash } from 'node:crypto'
-import type { RouteConfig } from '../config/schema.js'
+import type { RouteCacheConfig, RouteConfig, StageConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
 
 type Part = (ctx: RequestContext) => string | null
@@ -53,4 +53,9 @@ export function cacheKeyBuilder(route: RouteConfig, stageName: string, revision 
  */
 export function cacheSpace(apiId: string, stageName: string, flushToken: string | undefined): string {
   return `${apiId}/${stageName}/${flushToken ?? ''}`
+}
+
+/** The cache settings of a route on a stage; undefined when the stage does not cache it. */
+export function routeCache(stage: StageConfig, route: RouteConfig): RouteCacheConfig | undefined {
+  return stage.cache?.routes[route.key]
 }

@@ -22,7 +22,7 @@ import { methodArn, methodArnPrefix } from '../auth/arn.js'
 import { evaluatePolicy, type PolicyDecision } from '../auth/policy.js'
 import { CacheCodec, type CachedResponse } from '../cache/codec.js'
 import type { CacheCounter } from '../cache/counters.js'
-import { cacheKeyBuilder, cacheSpace } from '../cache/key.js'
+import { cacheKeyBuilder, cacheSpace, routeCache } from '../cache/key.js'
 import type { CacheMiss } from '../cache/miss.js'
 import { MAX_CACHED_RESPONSE_BYTES, type RouteCacheConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
@@ -87,10 +87,10 @@ function cacheable(entry: CachedResponse): boolean {
 export const cache: PipelineStage = {
   name: 'cache',
   build(input): Handler | null {
-    const { api, stage, route, integration } = input
+    const { api, stage, route } = input
     const stageCache = stage.cache
-    const cfg = stageCache?.routes[route.key]
-    if (stageCache === undefined || cfg === undefined || integration.type === 'HTTP_PROXY') return null
+    const cfg = routeCache(stage, route)
+    if (stageCache === undefined || cfg === undefined) return null
     const space = cacheSpace(api.id, stage.name, stageCache.flushToken)
     const capacity = stageCache.capacityBytes
     const ttlMs = cfg.ttlSeconds * 1000

@@ -2,7 +2,8 @@
 // x-amzn-RequestId and x-amz-apigw-id, HTTP APIs apigw-requestid. A streamed body (HTTP
 // passthrough) is handed to the upstream call, which writes it with backpressure.
 // Not built for HTTP_PROXY: the proxy call writes the backend's response with the same headers
-// as it arrives (integrations/proxy-call.ts).
+// as it arrives (integrations/proxy-call.ts) — except on cached routes, where the response is
+// taken whole (integrations/buffered-proxy.ts) and written here.
 // CORS headers decided by the cors stage replace those of the mapping (proxy/cors.ts).
 // When a chunked request body was never read, the connection is closed after the response
 // instead of reading (and discarding) a body of unknown size.
@@ -11,6 +12,7 @@
 // limit), since it is to be stored.
 import type { RequestContext } from '../context.js'
 import { applyCorsHeaders } from '../cors.js'
+import { routeCache } from '../cache/key.js'
 import { INVALIDATION_WARNING, INVALIDATION_WARNING_HEADER, type CacheMiss } from '../cache/miss.js'
 import { unreadChunkedBody } from '../integrations/request-body.js'
 import { UpstreamCall } from '../integrations/upstream.js'
@@ -64,8 +66,8 @@ async function recordAndWrite(ctx: RequestContext, fill: NonNullable<CacheMiss['
 
 export const respond: PipelineStage = {
   name: 'respond',
-  build({ api, integration }) {
-    if (integration.type === 'HTTP_PROXY') return null
+  build({ api, stage, route, integration }) {
+    if (integration.type === 'HTTP_PROXY' && routeCache(stage, route) === undefined) return null
     const rest = api.protocol === 'REST'
     return (ctx: RequestContext) => {
       const miss = ctx.cache

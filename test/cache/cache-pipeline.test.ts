@@ -63,6 +63,8 @@ t.before(async () => {
     route('GET /strict', http('/strict')),
     route('GET /ignored', http('/ignored')),
     route('GET /silent', http('/silent')),
+    route('GET /proxied/{id}', integration({ type: 'HTTP_PROXY', httpMethod: 'GET', uri: `${backend.origin}/proxied/{id}` })),
+    route('GET /streamed/{id}', integration({ type: 'HTTP_PROXY', httpMethod: 'GET', uri: `${backend.origin}/streamed/{id}` })),
   ]
   const cache = (flushToken?: string): StageCacheConfig => ({
     capacityBytes: 64 * 1024 * 1024,
@@ -78,6 +80,7 @@ t.before(async () => {
       'GET /strict': cached({ requireAuthorizationForCacheControl: true, unauthorizedCacheControlHeaderStrategy: 'FAIL_WITH_403' }),
       'GET /ignored': cached({ requireAuthorizationForCacheControl: true, unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITH_RESPONSE_HEADER' }),
       'GET /silent': cached({ requireAuthorizationForCacheControl: true, unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITHOUT_RESPONSE_HEADER' }),
+      'GET /proxied/{id}': cached(),
     },
   })
   const config = gatewayConfig([
@@ -222,4 +225,18 @@ t.test('concurrent misses for one key make one backend call', async (t) => {
   const row = gw.gateway.cache.counters.rows().find((r) => r.stage === 'prod' && r.resource === 'GET /slow')!
   t.same({ hits: row.hits, misses: row.misses }, { hits: 19, misses: 1 })
   t.match(gw.gateway.cache.counters.prometheus(), /tollgate_cache_hit_count_total\{api="shop",stage="prod",resource="GET \/slow"\} 19/)
+})
+
+t.test('HTTP_PROXY: a cached route serves the backend response (end-to-end headers) from the cache', async (t) => {
+  const first = await gw.fetch('shop', '/prod/proxied/1?x=1')
+  const second = await gw.fetch('shop', '/prod/proxied/1?x=1')
+  t.equal(first.status, 200)
+  t.equal(second.text, first.text)
+  t.equal(second.headers['x-version'], first.headers['x-version'], 'backend headers are part of the entry')
+  t.equal(second.headers['content-type'], 'application/json')
+  t.ok(second.headers['x-amzn-requestid'] && second.headers['x-amzn-requestid'] !== first.headers['x-amzn-requestid'])
+  t.equal(calls('/proxied/1'), 1)
+  await gw.fetch('shop', '/prod/streamed/1')
+  await gw.fetch('shop', '/prod/streamed/1')
+  t.equal(calls('/streamed/1'), 2, 'an uncached HTTP_PROXY route calls every time')
 })
