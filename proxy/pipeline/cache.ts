@@ -95,7 +95,7 @@ export const cache: PipelineStage = {
     const capacity = stageCache.capacityBytes
     const ttlMs = cfg.ttlSeconds * 1000
     const codec = new CacheCodec(stageCache.encryptionKey)
-    const keyOf = cacheKeyBuilder(route, stage.name)
+    const keyOf = cacheKeyBuilder(route, stage.name, input.cacheRevision ?? '')
     const invalidation = invalidationOf(input, cfg)
     const rest = api.protocol === 'REST'
     let counter: CacheCounter | null = null
