@@ -29,9 +29,10 @@
 //   transform-request  builds the integration request (mappings, templates, passthrough); last
 //                      before integrate because it may read the body.
 //   integrate          the backend call (or the mock). HTTP_PROXY ends the chain here: its
-//                      call streams the backend's response to the client as it arrives.
+//                      call streams the backend's response to the client as it arrives
+//                      (on routes the stage caches it hands the whole response to respond).
 //   transform-response integration response → method response (selection, mappings).
-//   respond            writes status, headers and body; always last.
+//   respond            writes status, headers and body (recording a cache miss's); always last.
 import { authorize } from './authorize.js'
 import { cache } from './cache.js'
 import { cors } from './cors.js'
