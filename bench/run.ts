@@ -16,6 +16,7 @@
 //   npm run bench -- --targets bare,tollgate --no-pin
 //   npm run bench -- --upstream nginx                    # a cheaper upstream (see docs/benchmarks.md)
 //   npm run bench -- --targets bare,tollgate,jwt         # add the JWT-protected route (bench/tollgate-jwt-target.ts)
+//   npm run bench -- --targets bare,tollgate,cache       # add the cached route, all hits (bench/tollgate-cache-target.ts)
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
@@ -315,6 +316,7 @@ async function main(): Promise<void> {
       await startNode('tollgate HTTP_PROXY', join(here, 'tollgate-target.js'), '/prod/pets/1', true, profile)
     }
     if (wanted.has('jwt')) await startNode('tollgate JWT route', join(here, 'tollgate-jwt-target.js'), '/prod/pets/1', true)
+    if (wanted.has('cache')) await startNode('tollgate cache hit', join(here, 'tollgate-cache-target.js'), '/prod/pets/1', true)
     for (const other of values.compare?.split(',') ?? []) {
       await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
     }
@@ -390,6 +392,12 @@ async function main(): Promise<void> {
       const rps = median(jwt.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
       const cpu = median(jwt.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
       console.log(`JWT route / pass-through: ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request`)
+    }
+    const hit = targets.find((t) => t.name === 'tollgate cache hit')
+    if (tg !== undefined && hit !== undefined) {
+      const rps = median(hit.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
+      const cpu = median(hit.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
+      console.log(`cache hit / pass-through: ${rps.toFixed(3)}x throughput (target >= 2), ${cpu.toFixed(3)}x CPU per request`)
     }
   } finally {
     for (const stop of stops) stop()

@@ -35,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./operator.js')).operatorCommand(args.operator)
     case 'usage':
       return (await import('./usage.js')).usageCommand(args.usage)
+    case 'cache':
+      return (await import('./cache.js')).cacheCommand(args.cache)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(args.command)}`)
   }

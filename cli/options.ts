@@ -85,6 +85,19 @@ export interface FunctionServeOptions {
   timeoutMs: number
 }
 
+export interface CacheOptions {
+  /** flush (FlushStageCache). */
+  action: string
+  /** Stage name. */
+  stage: string
+  /** apiId, or '' for every API with a stage of that name. */
+  api: string
+  /** Admin listener of `tollgate run` or a proxy (env TOLLGATE_ADMIN_URL). */
+  adminUrl: string
+  /** Bearer token file, when the admin listener requires one. */
+  tokenFile: string
+}
+
 export interface KeysImportOptions {
   /** The AWS API key file (CSV); '-' reads stdin. */
   file: string
@@ -134,6 +147,8 @@ const SPEC = {
   'admin-token-file': { type: 'string' },
   'admin-url': { type: 'string' },
   plan: { type: 'string' },
+  stage: { type: 'string' },
+  api: { type: 'string' },
   key: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -173,6 +188,7 @@ export interface ParsedArgs {
   functionServe: FunctionServeOptions
   operator: OperatorCommandOptions
   usage: UsageOptions
+  cache: CacheOptions
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -206,7 +222,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
   const { values, positionals } = parsed
   const command = positionals[0] ?? 'help'
   // Two-word commands take their second word; paths may follow either form.
-  const twoWords = command === 'keys' || command === 'usage' || command === 'function'
+  const twoWords = command === 'keys' || command === 'usage' || command === 'function' || command === 'cache'
   const subcommand = twoWords ? (positionals[1] ?? '') : ''
   const files = [...(values.file ?? []), ...positionals.slice(twoWords ? 2 : 1)]
   const isProxy = command === 'proxy'
@@ -288,6 +304,13 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       from: values.from ?? '',
       to: values.to ?? '',
       remaining: values.remaining === undefined ? -1 : count(values.remaining, '--remaining'),
+      adminUrl: values['admin-url'] ?? env.TOLLGATE_ADMIN_URL ?? 'http://127.0.0.1:9090',
+      tokenFile: values['admin-token-file'] ?? '',
+    },
+    cache: {
+      action: command === 'cache' ? subcommand : '',
+      stage: values.stage ?? '',
+      api: values.api ?? '',
       adminUrl: values['admin-url'] ?? env.TOLLGATE_ADMIN_URL ?? 'http://127.0.0.1:9090',
       tokenFile: values['admin-token-file'] ?? '',
     },
@@ -385,6 +408,8 @@ Commands:
                         Usage of a plan's keys per day, [used, remaining] (AWS GetUsage) (docs/usage-plans.md).
   usage update --plan P --key K --remaining N
                         Set the remaining quota of a key for the current period (AWS UpdateUsage).
+  cache flush --stage S [--api A]
+                        Drop every entry of a stage's response cache (AWS FlushStageCache) (docs/caching.md).
   help                  This text.
 
 Options of run, validate, compile, quickstart:

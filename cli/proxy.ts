@@ -10,6 +10,8 @@ import { ipRanges } from '../proxy/auth/ip.js'
 import { PodNamespaceIndex } from '../proxy/auth/namespace-index.js'
 import { createAdminServer, type AdminServer } from '../proxy/admin.js'
 import { createMeter } from '../proxy/metering/create-meter.js'
+import { createCacheStore } from '../proxy/cache/create-store.js'
+import { flushApi } from '../proxy/cache/flush-api.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
 import { metricsRoute } from '../proxy/metering/metrics.js'
 import { loadLastKnownGood, subscribe, type Subscriber } from '../proxy/subscriber.js'
@@ -32,14 +34,18 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
   // Metering: Redis behind ResilientMeter with --redis-url (the fleet shares buckets and quotas), else this process's memory.
   const metering = createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
   await metering.ready()
+  // Response cache: Redis behind ResilientCacheStore with --redis-url (the fleet shares entries), else this process's memory.
+  const caching = createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
   // The operator's pod address index (tollgate:SourceNamespace), filled by the subscriber.
   const namespaces = new PodNamespaceIndex()
-  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter, trustedProxies: ipRanges(opts.trustedProxies ?? []), namespaces })
+  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter, trustedProxies: ipRanges(opts.trustedProxies ?? []), namespaces, cacheStore: caching.store })
   let draining = false
   // The usage API changes quotas (UpdateUsage): only with a token, as the admin port listens on every interface.
   const usage = adminToken === '' ? () => false : usageApi({ config: () => gateway.config, meter: metering.meter, token: adminToken })
-  const metrics = metricsRoute(() => metering.metrics() + gateway.authorizerMetrics())
-  const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining }, (req, res) => metrics(req, res) || usage(req, res))
+  // Cache flush (FlushStageCache): also only with the token.
+  const flush = adminToken === '' ? () => false : flushApi({ config: () => gateway.config, store: caching.store, token: adminToken })
+  const metrics = metricsRoute(() => metering.metrics() + gateway.authorizerMetrics() + gateway.cache.counters.prometheus())
+  const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining }, (req, res) => metrics(req, res) || usage(req, res) || flush(req, res))
   await loadLastKnownGood(gateway, opts.configCache, log)
   const { port } = await gateway.listen(opts.port, opts.host)
   const { port: privatePort } = await gateway.listenPrivate(opts.privatePort, opts.host)
@@ -60,6 +66,7 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
       await gateway.close()
       await admin.close()
       await metering.close()
+      await caching.close()
     },
   }
 }

@@ -10,6 +10,9 @@ import { createMeter } from '../proxy/metering/create-meter.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
 import { metricsRoute } from '../proxy/metering/metrics.js'
 import type { Meter } from '../proxy/stores/meter.js'
+import type { ResponseCacheStore } from '../proxy/stores/cache.js'
+import { createCacheStore } from '../proxy/cache/create-store.js'
+import { flushApi } from '../proxy/cache/flush-api.js'
 import { LastKnownGood } from '../operator/last-known-good.js'
 import { watchManifests, type Watcher } from '../operator/sources/watch.js'
 import { describeProblem, readManifests } from './manifests.js'
@@ -46,6 +49,8 @@ export function endpointUrls(config: GatewayConfig, port: number): string[] {
 /** What tests inject: a meter (e.g. a MemoryMeter with a test clock) instead of the one the options make. */
 export interface StandaloneDeps {
   readonly meter?: Meter
+  /** The response cache store (e.g. a MemoryCacheStore with a test clock). */
+  readonly cacheStore?: ResponseCacheStore
 }
 
 export async function startStandalone(opts: RunOptions, log: Log, deps: StandaloneDeps = {}): Promise<Standalone> {
@@ -53,9 +58,11 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   const meter = deps.meter ?? made!.meter
   if (made?.kind === 'redis') log(`metering on Redis (${redactUrl(opts.redisUrl ?? '')}); stages fail open to local buckets unless meteringFailureMode: CLOSED`)
   await made?.ready()
-  const gateway = createGateway({ meter, log, trustedProxies: ipRanges(opts.trustedProxies ?? []) })
+  const caching = deps.cacheStore === undefined ? createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
+  const cacheStore = deps.cacheStore ?? caching!.store
+  const gateway = createGateway({ meter, log, trustedProxies: ipRanges(opts.trustedProxies ?? []), cacheStore })
   const { port } = await gateway.listen(opts.port, opts.host)
-  const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log)
+  const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log, cacheStore)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
   let printed = ''
   let running: Promise<void> = Promise.resolve()
@@ -111,6 +118,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
       await admin?.server.close()
       await gateway.close()
       await made?.close()
+      await caching?.close()
     },
   }
 }
@@ -125,13 +133,15 @@ async function startAdmin(
   meter: Meter,
   metrics: (() => string) | null,
   log: Log,
+  cacheStore: ResponseCacheStore,
 ): Promise<{ server: AdminServer; port: number } | null> {
   if (opts.adminPort === undefined) return null
   let token: string | undefined
   if (opts.adminTokenFile !== undefined) token = (await readFile(opts.adminTokenFile, 'utf8')).trim()
   const usage = usageApi({ config: () => gateway.config, meter, ...(token ? { token } : {}) })
-  const metricsPath = metricsRoute(() => (metrics === null ? '' : metrics()) + gateway.authorizerMetrics())
-  const server = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => false }, (req, res) => metricsPath(req, res) || usage(req, res))
+  const flush = flushApi({ config: () => gateway.config, store: cacheStore, ...(token ? { token } : {}) })
+  const metricsPath = metricsRoute(() => (metrics === null ? '' : metrics()) + gateway.authorizerMetrics() + gateway.cache.counters.prometheus())
+  const server = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => false }, (req, res) => metricsPath(req, res) || usage(req, res) || flush(req, res))
   try {
     const { port } = await server.listen(opts.adminPort, opts.host)
     return { server, port }

@@ -19,6 +19,8 @@ import type { UpstreamPools } from './integrations/pools.js'
 import type { RequestIds } from './request-id.js'
 import type { ApiRuntime, RouteRuntime, StageRuntime } from './runtime.js'
 import type { Meter } from './stores/meter.js'
+import type { CacheMiss } from './cache/miss.js'
+import type { ResponseCache } from './cache/service.js'
 
 export interface Services {
   readonly pools: UpstreamPools
@@ -33,6 +35,8 @@ export interface Services {
   readonly namespaces: NamespaceIndex
   /** Lambda authorizers' result cache, call timeout and counters (auth/lambda/state.ts). */
   readonly lambdaAuthorizers: LambdaAuthorizerState
+  /** The response cache: store, counters, misses in flight (cache/service.ts). */
+  readonly cache: ResponseCache
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null
@@ -80,6 +84,8 @@ export class RequestContext {
   apiKeyId: string | null
   /** CORS headers of the response (set by the cors stage); null: the API has no CORS configuration. */
   corsHeaders: CorsHeaders | null
+  /** Set by the cache stage on cached routes: the warning to add and where respond records the response (cache/miss.ts). */
+  cache: CacheMiss | null
   /** The resolved source IP, computed on first use (null until then). */
   private resolvedSourceIp: string | null
   /** The caller's namespace once looked up (null: not yet; undefined: none). */
@@ -137,6 +143,7 @@ export class RequestContext {
     this.identity = null
     this.apiKeyId = null
     this.corsHeaders = null
+    this.cache = null
     this.resolvedSourceIp = null
     this.resolvedNamespace = null
     this.integrationMethod = ''

@@ -29,6 +29,7 @@ export type GatewayErrorCode =
   | 'TG_ERR_ACCESS_DENIED'
   | 'TG_ERR_BAD_REQUEST_PARAMETERS'
   | 'TG_ERR_BAD_REQUEST_BODY'
+  | 'TG_ERR_CACHE_INVALIDATION_DENIED'
 
 export class GatewayError extends Error {
   constructor(

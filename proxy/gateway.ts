@@ -21,6 +21,9 @@ import { newRequestIds } from './request-id.js'
 import type { Runtime } from './runtime.js'
 import type { Meter } from './stores/meter.js'
 import { MemoryMeter } from './stores/memory-meter.js'
+import { ResponseCache } from './cache/service.js'
+import type { ResponseCacheStore } from './stores/cache.js'
+import { MemoryCacheStore } from './stores/memory-cache.js'
 import { meteringChanges } from './metering/changes.js'
 import { listenOn } from './listen.js'
 import type { IpRanges } from './auth/ip.js'
@@ -72,6 +75,11 @@ export interface GatewayOptions {
   namespaces?: NamespaceIndex
   /** Lambda authorizers: call timeout (default 10 s) and result cache size (default 10 000). */
   lambdaAuthorizers?: LambdaAuthorizerOptions
+  /**
+   * The response cache store. Default: a MemoryCacheStore of this process; a store passed in
+   * (e.g. Redis behind ResilientCacheStore) is the caller's to close.
+   */
+  cacheStore?: ResponseCacheStore
 }
 
 export interface Gateway {
@@ -88,6 +96,8 @@ export interface Gateway {
   listenPrivate(port: number, host: string): Promise<AddressInfo>
   /** Lambda authorizer counters (calls by outcome, cache hits), Prometheus text for /metrics. */
   authorizerMetrics(): string
+  /** The response cache: its store and CacheHitCount / CacheMissCount per route (cache/counters.ts). */
+  readonly cache: ResponseCache
   /** Stops accepting, lets in-flight requests finish, closes upstream pools. */
   close(): Promise<void>
 }
@@ -106,6 +116,8 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
   const ownMeter = opts.meter === undefined ? new MemoryMeter() : null
   const jwtKeys = opts.jwtKeys ?? new JwtKeyStore()
   const lambdaAuthorizers = new LambdaAuthorizerState(opts.lambdaAuthorizers)
+  const ownCacheStore = opts.cacheStore === undefined ? new MemoryCacheStore() : null
+  const cache = new ResponseCache(opts.cacheStore ?? ownCacheStore!)
   const services: Services = {
     pools,
     deadlines,
@@ -114,6 +126,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     sourceIp: sourceIpResolver(opts.trustedProxies ?? null),
     namespaces: opts.namespaces ?? NO_NAMESPACE_INDEX,
     lambdaAuthorizers,
+    cache,
   }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {
@@ -173,6 +186,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     },
     listen: (port, host) => listenOn(server, port, host),
     authorizerMetrics: () => lambdaAuthorizers.metrics(),
+    cache,
     privateServer,
     listenPrivate: (port, host) => listenOn(privateServer, port, host),
     async close(): Promise<void> {
@@ -183,6 +197,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       deadlines.close()
       await pools.closeAll()
       await ownMeter?.close()
+      await ownCacheStore?.close()
       lambdaAuthorizers.cache.clear()
     },
   }

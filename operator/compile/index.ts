@@ -69,7 +69,7 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
   }
   resolveApiIdConflicts(apis)
 
-  const stages: StageBuild[] = entries.filter((e) => e.valid && e.ref.kind === 'Stage').map((e) => compileStage(e, apiIndex, account))
+  const stages: StageBuild[] = entries.filter((e) => e.valid && e.ref.kind === 'Stage').map((e) => compileStage(e, apiIndex, account, secrets))
   resolveStageNameConflicts(stages)
   for (const stage of stages) stage.entry.problems.push(...undefinedVariableWarnings(stage))
 
@@ -195,6 +195,7 @@ function assemble(
     if (stage.throttle) config.throttle = stage.throttle
     if (Object.keys(stage.methodThrottles).length > 0) config.methodThrottles = stage.methodThrottles
     if (stage.meteringFailureMode) config.meteringFailureMode = stage.meteringFailureMode
+    if (stage.cache) config.cache = stage.cache
     list.push(config)
     served.set(stage.api, list)
   }

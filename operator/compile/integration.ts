@@ -120,6 +120,7 @@ export function compileIntegration(integration: Integration, ctx: IntegrationCon
     problems.push(error(`${f}.functionRef`, 'InvalidIntegration', `functionRef names the function of AWS and AWS_PROXY integrations; ${type} integrations use uri or backendRef`))
   }
   problems.push(...responseProblems(integration, f))
+  const cacheKeyParameters = cacheKeyParameterProblems(integration.cacheKeyParameters ?? [], ctx, problems)
   const config: IntegrationConfig = {
     type,
     httpMethod,
@@ -140,7 +141,31 @@ export function compileIntegration(integration: Integration, ctx: IntegrationCon
       }),
     ),
   }
+  if (cacheKeyParameters.length > 0) config.cacheKeyParameters = cacheKeyParameters
   return { config, problems, stageVariables }
+}
+
+const CACHE_KEY_PARAMETER = /^method\.request\.(path|querystring|header)\.([^.\s]+)$/
+
+/** Valid cache key parameters (method.request.{path|querystring|header}.NAME), duplicates dropped; problems for the others. */
+function cacheKeyParameterProblems(params: readonly string[], ctx: IntegrationContext, problems: Problem[]): string[] {
+  const out: string[] = []
+  params.forEach((param, i) => {
+    const field = `${ctx.field}.cacheKeyParameters[${i}]`
+    const m = CACHE_KEY_PARAMETER.exec(param)
+    if (!m) {
+      problems.push(error(field, 'InvalidCacheKeyParameter', `${JSON.stringify(param)} is not method.request.{path|querystring|header}.NAME`))
+      return
+    }
+    if (m[1] === 'path' && !ctx.pathParams.includes(m[2]!)) {
+      problems.push(error(field, 'InvalidCacheKeyParameter', `the route path has no parameter {${m[2]}}`))
+      return
+    }
+    // Header names are case-insensitive: one spelling in the key.
+    const normalized = m[1] === 'header' ? `method.request.header.${m[2]!.toLowerCase()}` : param
+    if (!out.includes(normalized)) out.push(normalized)
+  })
+  return out
 }
 
 /** The route path as a uri path: greedy {name+} becomes {name}; the $default route forwards to the root. */

@@ -2,9 +2,11 @@
 // between Stages (two with one stageName on one Api) are settled in conflicts.ts.
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
-import { routeKeyOfMethodKey, type MeteringFailureMode, type ThrottleConfig } from '../../proxy/config/schema.js'
+import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
+import { CACHE_FIELDS, compileStageCache } from './cache.js'
 import { childField } from './fields.js'
+import type { SecretIndex } from './secrets.js'
 import { hasErrors, type Entry } from './types.js'
 import { stageNotImplemented } from './unimplemented.js'
 
@@ -27,12 +29,14 @@ export interface StageBuild {
   /** Method settings' throttles by route key. */
   methodThrottles: Record<string, ThrottleConfig>
   meteringFailureMode: MeteringFailureMode | undefined
+  /** The stage's response cache (cache.ts); undefined: none. */
+  cache: StageCacheConfig | undefined
 }
 
 /** Every Api resource by "namespace/name"; `build` is absent when it failed schema validation. */
 export type ApiIndex = Map<string, { entry: Entry; build: ApiBuild | undefined }>
 
-export function compileStage(entry: Entry, apis: ApiIndex, account: ThrottleConfig): StageBuild {
+export function compileStage(entry: Entry, apis: ApiIndex, account: ThrottleConfig, secrets: SecretIndex): StageBuild {
   const spec = entry.obj.spec as StageSpec
   const problems: Problem[] = []
   const api = resolveApi(entry, spec, apis, problems)
@@ -73,19 +77,20 @@ export function compileStage(entry: Entry, apis: ApiIndex, account: ThrottleConf
   }
   problems.push(...stageNotImplemented(spec))
   const throttles = stageThrottles(spec, api, account, problems)
+  const cache = compileStageCache(entry, spec, api, secrets, problems)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api, ...throttles, meteringFailureMode: spec.meteringFailureMode }
+  return { entry, spec, stageName, stageNameField, api, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache }
 }
 
-const THROTTLE_FIELDS = new Set(['throttlingRateLimit', 'throttlingBurstLimit'])
+const ENFORCED_FIELDS: ReadonlySet<string> = new Set(['throttlingRateLimit', 'throttlingBurstLimit', ...CACHE_FIELDS])
 const ALL_METHODS = '*/*'
 
 /**
  * The stage default and per-method throttles. methodSettings['*\/*'] throttling fields override
  * spec.throttle field by field; a method setting that gives only one of rate and burst takes the
  * other from the stage default, else from the account throttle. Keys naming no route of the
- * Api are reported (RouteNotFound) and ignored. Other method settings (caching, logging,
- * metrics) are not enforced yet (NotImplemented).
+ * Api are reported (RouteNotFound) and ignored. Caching fields are compiled in cache.ts; logging
+ * and metrics settings are not enforced yet (NotImplemented).
  */
 function stageThrottles(
   spec: StageSpec,
@@ -104,7 +109,7 @@ function stageThrottles(
     const setting = settings[key]!
     const field = childField('spec.methodSettings', key)
     for (const name of Object.keys(setting)) {
-      if (!THROTTLE_FIELDS.has(name)) problems.push(warning(`${field}.${name}`, 'NotImplemented', 'is accepted but not enforced yet'))
+      if (!ENFORCED_FIELDS.has(name)) problems.push(warning(`${field}.${name}`, 'NotImplemented', 'is accepted but not enforced yet'))
     }
     if (key === ALL_METHODS) continue
     const routeKey = routeKeyOfMethodKey(key)

@@ -14,6 +14,7 @@
 //   config meant before they existed.
 import { Type, type Static } from '@sinclair/typebox'
 import { ArnConfig, AuthorizerConfig } from './authorization.js'
+import { StageCacheConfig } from './cache.js'
 import { CorsConfig } from './cors.js'
 import { GatewayResponsesConfig } from './gateway-responses.js'
 import { IamConfig } from './iam.js'
@@ -21,6 +22,7 @@ import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js
 import { ModelConfig, ValidationConfig } from './validation.js'
 
 export * from './authorization.js'
+export * from './cache.js'
 export * from './cors.js'
 export * from './gateway-responses.js'
 export * from './iam.js'
@@ -93,6 +95,11 @@ export const IntegrationConfig = Type.Object({
    * proxy integration.
    */
   payloadFormatVersion: Type.Optional(Type.Union([Type.Literal('1.0'), Type.Literal('2.0')])),
+  /**
+   * method.request.{path|querystring|header}.NAME whose values are part of the cache key
+   * (cache.ts), in declaration order. Absent: none.
+   */
+  cacheKeyParameters: Type.Optional(Type.Array(Type.String())),
 })
 export type IntegrationConfig = Static<typeof IntegrationConfig>
 
@@ -150,6 +157,8 @@ export const StageConfig = Type.Object({
   variables: StringMap,
   // Throttles and the Redis failure mode of the stage (metering.ts), all optional.
   ...StageMeteringFields,
+  /** The stage's response cache (cache.ts). Absent: no caching. */
+  cache: Type.Optional(StageCacheConfig),
 })
 export type StageConfig = Static<typeof StageConfig>
 

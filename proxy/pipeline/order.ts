@@ -21,17 +21,21 @@
 //   validate           request validators (required parameters, body against its model): after
 //                      meter, so invalid requests still count (as on AWS); before any
 //                      integration work. It may read the body (into ctx.body, sent on from there).
-//   -- future slots: --
-//   cache              after validate (never cache an invalid request); a hit ends the chain
-//                      before any integration work.
+//   cache              after validate (never cache an invalid request, and invalid requests
+//                      still get their 400), after authorize and meter (a hit is authorized,
+//                      throttled and counted like any request, and the caller's identity is
+//                      part of the key); before transform-request so a hit costs no
+//                      integration work. respond records a miss's method response.
 //   transform-request  builds the integration request (mappings, templates, passthrough; a
 //                      function's event); last before integrate because it may read the body.
-//   integrate          the backend call, the function invocation (or the mock). HTTP_PROXY ends
-//                      the chain here: its call streams the backend's response as it arrives.
+//   integrate          the backend call, the function invocation (or the mock). HTTP_PROXY ends the chain here: its
+//                      call streams the backend's response to the client as it arrives
+//                      (on routes the stage caches it hands the whole response to respond).
 //   transform-response integration response → method response (selection, mappings; a Lambda
 //                      proxy result).
-//   respond            writes status, headers and body; always last.
+//   respond            writes status, headers and body (recording a cache miss's); always last.
 import { authorize } from './authorize.js'
+import { cache } from './cache.js'
 import { cors } from './cors.js'
 import { integrate } from './integrate.js'
 import { meter } from './meter.js'
@@ -43,4 +47,4 @@ import { transformResponse } from './transform-response.js'
 import { validate } from './validate.js'
 import type { PipelineStage } from './types.js'
 
-export const PIPELINE: readonly PipelineStage[] = [route, cors, policy, authorize, meter, validate, transformRequest, integrate, transformResponse, respond]
+export const PIPELINE: readonly PipelineStage[] = [route, cors, policy, authorize, meter, validate, cache, transformRequest, integrate, transformResponse, respond]

@@ -20,6 +20,11 @@ export interface StageInput {
   readonly gateway: GatewayConfig
   /** JWT signing keys of the gateway process (JWT, COGNITO_USER_POOLS routes); kept across configs. */
   readonly jwtKeys?: JwtKeyStore
+  /**
+   * The revision part of this route's cache keys (pipeline/cache.ts): a canary's revision when
+   * the canary keeps its own entries (useStageCache false). Absent: '' (the stage's entries).
+   */
+  readonly cacheRevision?: string
 }
 
 export interface PipelineStage {

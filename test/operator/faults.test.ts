@@ -83,6 +83,7 @@ function refusing(gateway: Gateway, apiId: string): Gateway {
     },
     listenPrivate: (port, host) => gateway.listenPrivate(port, host),
     authorizerMetrics: () => gateway.authorizerMetrics(),
+    cache: gateway.cache,
     close: () => gateway.close(),
   }
 }

@@ -1,0 +1,65 @@
+// Cache keys: every component splits entries, and no two different inputs meet in one key by
+// way of a separator.
+import t from 'tap'
+import type { RequestContext } from '../context.js'
+import type { RouteConfig } from '../config/schema.js'
+import { cacheKeyBuilder } from './key.js'
+
+const route = {
+  key: 'GET /pets/{id}',
+  method: 'GET',
+  path: '/pets/{id}',
+  integration: { cacheKeyParameters: ['method.request.path.id', 'method.request.querystring.a', 'method.request.querystring.b', 'method.request.header.x-tenant'] },
+} as unknown as RouteConfig
+
+interface Fake {
+  method?: string
+  id?: string
+  query?: Record<string, string>
+  headers?: Record<string, string>
+  apiKeyId?: string | null
+  principal?: string | null
+  userArn?: string | null
+}
+
+function ctx(f: Fake): RequestContext {
+  return {
+    method: f.method ?? 'GET',
+    pathParams: f.id === undefined ? {} : { id: f.id },
+    query: (name: string) => f.query?.[name],
+    header: (name: string) => f.headers?.[name],
+    apiKeyId: f.apiKeyId ?? null,
+    authorizer: f.principal == null ? null : { principalId: f.principal, context: {}, claims: null, scopes: null, latencyMs: 0 },
+    identity: f.userArn == null ? null : { accessKey: 'AK', accountId: '0', userArn: f.userArn, user: 'u', caller: 'u' },
+  } as unknown as RequestContext
+}
+
+const key = cacheKeyBuilder(route, 'prod')
+
+t.test('the same request gives the same key; it is a digest', async (t) => {
+  t.equal(key(ctx({ id: '1' })), key(ctx({ id: '1' })))
+  t.match(key(ctx({ id: '1' })), /^[0-9a-f]{64}$/)
+})
+
+t.test('every component splits entries', async (t) => {
+  const base = key(ctx({ id: '1', query: { a: 'x' } }))
+  const others = [
+    key(ctx({ id: '2', query: { a: 'x' } })),
+    key(ctx({ id: '1', query: { a: 'y' } })),
+    key(ctx({ id: '1', query: { a: 'x' }, headers: { 'x-tenant': 't' } })),
+    key(ctx({ id: '1', query: { a: 'x' }, method: 'HEAD' })),
+    key(ctx({ id: '1', query: { a: 'x' }, apiKeyId: 'default/alice' })),
+    key(ctx({ id: '1', query: { a: 'x' }, principal: 'alice' })),
+    key(ctx({ id: '1', query: { a: 'x' }, userArn: 'arn:aws:iam::0:user/alice' })),
+    cacheKeyBuilder(route, 'beta')(ctx({ id: '1', query: { a: 'x' } })),
+    cacheKeyBuilder(route, 'prod', 'canary-rev')(ctx({ id: '1', query: { a: 'x' } })),
+  ]
+  t.equal(new Set([base, ...others]).size, others.length + 1)
+})
+
+t.test('no separator confusion: values cannot shift into the next parameter; absent is not empty', async (t) => {
+  t.not(key(ctx({ query: { a: 'x,y' } })), key(ctx({ query: { a: 'x', b: 'y' } })))
+  t.not(key(ctx({ query: { a: 'x","y' } })), key(ctx({ query: { a: 'x', b: 'y' } })))
+  t.not(key(ctx({ query: { a: '' } })), key(ctx({})))
+  t.not(key(ctx({ query: { a: 'null' } })), key(ctx({})))
+})
