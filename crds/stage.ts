@@ -52,8 +52,12 @@ export const StageSpec = Type.Object(
       }),
     ),
     description: Type.Optional(Type.String({ maxLength: 1024, description: 'What the stage is for.' })),
-    revision: Type.Optional(Type.String({ description: 'Api revision this stage serves (pinned deployment).' })),
-    autoDeploy: Type.Optional(Type.Boolean({ description: 'Follow the latest revision of the Api.' })),
+    revision: Type.Optional(
+      Type.String({ description: 'Name of the ApiDeployment (of the same Api) this stage serves. Rolling back is editing this field.' }),
+    ),
+    autoDeploy: Type.Optional(
+      Type.Boolean({ description: "Follow the Api's current spec (the default when revision is unset); true with a revision is an error." }),
+    ),
     variables: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$' }), Type.String({ maxLength: 2048 }), {
         // Without additionalProperties: false TypeBox checks values only and lets any key through.
@@ -123,7 +127,8 @@ export type StageSpec = Static<typeof StageSpec>
 export const StageStatus = Type.Object({
   observedGeneration: Type.Optional(ObservedGeneration),
   url: Type.Optional(Type.String({ description: 'Invoke URL of the stage.' })),
-  revision: Type.Optional(Type.String({ description: 'Revision being served.' })),
+  revision: Type.Optional(Type.String({ description: 'Content-derived id of the revision being served.' })),
+  deployment: Type.Optional(Type.String({ description: 'The ApiDeployment served (absent: the Api\'s current spec, autoDeploy).' })),
   programmed: Type.Optional(Type.String({ description: "Fleet convergence, e.g. '3/3 at 1a2b3c'." })),
   conditions: Type.Optional(Conditions),
 })

@@ -1,9 +1,12 @@
-// One Stage: which Api it serves (apiRef), its name in URLs and its variables. Conflicts
-// between Stages (two with one stageName on one Api) are settled in conflicts.ts.
+// One Stage: which Api it serves (apiRef), which revision of it (spec.revision names an
+// ApiDeployment; without one the stage follows the Api's current spec: autoDeploy), its name in
+// URLs and its variables. Conflicts between Stages (two with one stageName on one Api) are
+// settled in conflicts.ts.
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
 import { routeKeyOfMethodKey, type MeteringFailureMode, type ThrottleConfig } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
+import { resolveRevision, type DeploymentIndex, type ServedRevision } from './deployments.js'
 import { childField } from './fields.js'
 import { hasErrors, type Entry } from './types.js'
 import { stageNotImplemented } from './unimplemented.js'
@@ -22,6 +25,8 @@ export interface StageBuild {
   stageNameField: string
   /** The Api served, when the reference resolved to an accepted Api. */
   api: ApiBuild | undefined
+  /** The revision served: an ApiDeployment's, or the Api's current one; undefined when it did not resolve. */
+  served: ServedRevision | undefined
   /** Stage default throttle (spec.throttle, methodSettings['*\/*']). */
   throttle: ThrottleConfig | undefined
   /** Method settings' throttles by route key. */
@@ -32,10 +37,11 @@ export interface StageBuild {
 /** Every Api resource by "namespace/name"; `build` is absent when it failed schema validation. */
 export type ApiIndex = Map<string, { entry: Entry; build: ApiBuild | undefined }>
 
-export function compileStage(entry: Entry, apis: ApiIndex, account: ThrottleConfig): StageBuild {
+export function compileStage(entry: Entry, apis: ApiIndex, deployments: DeploymentIndex, account: ThrottleConfig): StageBuild {
   const spec = entry.obj.spec as StageSpec
   const problems: Problem[] = []
   const api = resolveApi(entry, spec, apis, problems)
+  const served = api ? servedRevision(spec, api, deployments, problems) : undefined
 
   const stageName = spec.stageName ?? entry.ref.name
   const stageNameField = spec.stageName !== undefined ? 'spec.stageName' : 'metadata.name'
@@ -62,19 +68,28 @@ export function compileStage(entry: Entry, apis: ApiIndex, account: ThrottleConf
       )
     }
   }
-  if (api && spec.revision !== undefined && spec.revision !== api.revision.id) {
-    problems.push(
-      warning(
-        'spec.revision',
-        'NotImplemented',
-        `revision ${spec.revision} cannot be served: earlier revisions are not kept yet; serving the current revision ${api.revision.id}`,
-      ),
-    )
-  }
   problems.push(...stageNotImplemented(spec))
-  const throttles = stageThrottles(spec, api, account, problems)
+  const throttles = stageThrottles(spec, served, api, account, problems)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api, ...throttles, meteringFailureMode: spec.meteringFailureMode }
+  return { entry, spec, stageName, stageNameField, api, served, ...throttles, meteringFailureMode: spec.meteringFailureMode }
+}
+
+/**
+ * spec.revision names an ApiDeployment; without it the stage follows the Api (autoDeploy, the
+ * default). autoDeploy: true with a revision, or autoDeploy: false without one, is an error.
+ */
+function servedRevision(spec: StageSpec, api: ApiBuild, deployments: DeploymentIndex, problems: Problem[]): ServedRevision | undefined {
+  if (spec.revision !== undefined && spec.autoDeploy === true) {
+    problems.push(error('spec.autoDeploy', 'RevisionConflict', 'set either revision (serve one ApiDeployment) or autoDeploy: true (follow the Api), not both'))
+    return undefined
+  }
+  if (spec.revision === undefined && spec.autoDeploy === false) {
+    problems.push(
+      error('spec.revision', 'NoRevision', 'autoDeploy is false and no revision is set: name the ApiDeployment to serve (tollgate deploy writes one)'),
+    )
+    return undefined
+  }
+  return resolveRevision(spec.revision, 'spec.revision', api, deployments, problems)
 }
 
 const THROTTLE_FIELDS = new Set(['throttlingRateLimit', 'throttlingBurstLimit'])
@@ -89,6 +104,7 @@ const ALL_METHODS = '*/*'
  */
 function stageThrottles(
   spec: StageSpec,
+  served: ServedRevision | undefined,
   api: ApiBuild | undefined,
   account: ThrottleConfig,
   problems: Problem[],
@@ -99,7 +115,7 @@ function stageThrottles(
   const burst = all?.throttlingBurstLimit ?? spec.throttle?.burstLimit
   const throttle = rate === undefined && burst === undefined ? undefined : { rateLimit: rate ?? account.rateLimit, burstLimit: burst ?? account.burstLimit }
   const methodThrottles: Record<string, ThrottleConfig> = {}
-  const routeKeys = new Set(api?.revision.routes.map((r) => r.key) ?? [])
+  const routeKeys = new Set(served?.revision.routes.map((r) => r.key) ?? [])
   for (const key of Object.keys(settings).sort()) {
     const setting = settings[key]!
     const field = childField('spec.methodSettings', key)
@@ -112,7 +128,7 @@ function stageThrottles(
       problems.push(warning(field, 'RouteNotFound', `method settings are keyed '{resourcePath}/{METHOD}' (e.g. '/pets/{petId}/GET') or '*/*'; this key names no route and has no effect`))
       continue
     }
-    if (api && !routeKeys.has(routeKey)) {
+    if (api && served && !routeKeys.has(routeKey)) {
       problems.push(warning(field, 'RouteNotFound', `Api ${api.entry.ref.name} has no route ${routeKey}; this setting has no effect`))
       continue
     }
@@ -157,10 +173,10 @@ function resolveApi(entry: Entry, spec: StageSpec, apis: ApiIndex, problems: Pro
  * API Gateway accepts such a stage and answers 500 at request time, and so does Tollgate.
  */
 export function undefinedVariableWarnings(stage: StageBuild): Problem[] {
-  if (!stage.api) return []
+  if (!stage.api || !stage.served) return []
   const defined = stage.spec.variables ?? {}
   const byName = new Map<string, string[]>()
-  for (const use of stage.api.stageVariables) {
+  for (const use of stage.served.stageVariables) {
     if (Object.hasOwn(defined, use.name)) continue
     const fields = byName.get(use.name) ?? []
     if (!fields.includes(use.field)) fields.push(use.field)

@@ -29,10 +29,5 @@ export function apiNotImplemented(spec: ApiSpec): Problem[] {
 export function stageNotImplemented(spec: StageSpec): Problem[] {
   const problems: Problem[] = []
   for (const key of STAGE_FIELDS) if (spec[key] !== undefined) problems.push(notEnforced(`spec.${key}`))
-  if (spec.autoDeploy === false) {
-    problems.push(
-      warning('spec.autoDeploy', 'NotImplemented', 'autoDeploy: false is not implemented yet: a stage serves the current spec of its Api until deployments land'),
-    )
-  }
   return problems
 }
