@@ -27,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
       if (args.subcommand !== 'import') throw new UsageError(`unknown command "keys ${args.subcommand}" (try keys import)`)
       if (args.keysImport.file === '') throw new UsageError('keys import needs -f FILE (an AWS API key file, CSV)')
       return (await import('./keys-import.js')).keysImportCommand(args.keysImport)
+    case 'deploy':
+      return (await import('./deploy.js')).deployCommand(args.deploy)
     case 'operator':
       return (await import('./operator.js')).operatorCommand(args.operator)
     case 'usage':
