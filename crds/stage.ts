@@ -100,12 +100,19 @@ export const StageSpec = Type.Object(
     canary: Type.Optional(
       Type.Object(
         {
-          revision: Type.Optional(Type.String({ description: 'Api revision the canary serves.' })),
-          percentTraffic: Type.Number({ minimum: 0, maximum: 100, description: 'Percentage of requests sent to the canary.' }),
-          variableOverrides: Type.Optional(
-            Type.Record(Type.String(), Type.String(), { description: 'Stage variables that differ in the canary.' }),
+          revision: Type.Optional(
+            Type.String({ description: "Name of the ApiDeployment the canary serves; unset: the Api's current spec." }),
           ),
-          useStageCache: Type.Optional(Type.Boolean({ description: 'Let the canary use the stage cache.' })),
+          percentTraffic: Type.Number({ minimum: 0, maximum: 100, description: 'Percentage (0.0 to 100.0) of requests sent to the canary, chosen at random per request.' }),
+          variableOverrides: Type.Optional(
+            Type.Record(Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$' }), Type.String({ maxLength: 2048 }), {
+              additionalProperties: false,
+              description: "Stage variables of the canary side: these override (or add to) the stage's variables.",
+            }),
+          ),
+          useStageCache: Type.Optional(
+            Type.Boolean({ description: "Canary responses use the stage's cache entries (default false: the canary has its own)." }),
+          ),
         },
         { additionalProperties: false, description: 'Canary release: a share of traffic served by another revision.' },
       ),
@@ -128,7 +135,9 @@ export const StageStatus = Type.Object({
   observedGeneration: Type.Optional(ObservedGeneration),
   url: Type.Optional(Type.String({ description: 'Invoke URL of the stage.' })),
   revision: Type.Optional(Type.String({ description: 'Content-derived id of the revision being served.' })),
-  deployment: Type.Optional(Type.String({ description: 'The ApiDeployment served (absent: the Api\'s current spec, autoDeploy).' })),
+  deployment: Type.Optional(Type.String({ description: "The ApiDeployment served (absent: the Api's current spec, autoDeploy)." })),
+  canaryRevision: Type.Optional(Type.String({ description: 'Content-derived id of the revision the canary serves.' })),
+  canaryDeployment: Type.Optional(Type.String({ description: "The ApiDeployment the canary serves (absent: the Api's current spec)." })),
   programmed: Type.Optional(Type.String({ description: "Fleet convergence, e.g. '3/3 at 1a2b3c'." })),
   conditions: Type.Optional(Conditions),
 })

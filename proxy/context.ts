@@ -32,6 +32,8 @@ export interface Services {
   readonly namespaces: NamespaceIndex
   /** Lambda authorizers' result cache, call timeout and counters (auth/lambda/state.ts). */
   readonly lambdaAuthorizers: LambdaAuthorizerState
+  /** Uniform in [0, 1): picks the canary side of a stage per request (Math.random; tests inject their own). */
+  readonly random: () => number
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null

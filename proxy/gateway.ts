@@ -72,6 +72,8 @@ export interface GatewayOptions {
   namespaces?: NamespaceIndex
   /** Lambda authorizers: call timeout (default 10 s) and result cache size (default 10 000). */
   lambdaAuthorizers?: LambdaAuthorizerOptions
+  /** Uniform random numbers in [0, 1) for canary splits (default Math.random). */
+  random?: () => number
 }
 
 export interface Gateway {
@@ -114,6 +116,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     sourceIp: sourceIpResolver(opts.trustedProxies ?? null),
     namespaces: opts.namespaces ?? NO_NAMESPACE_INDEX,
     lambdaAuthorizers,
+    random: opts.random ?? Math.random,
   }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {

@@ -208,6 +208,11 @@ function assemble(
     if (stage.throttle) config.throttle = stage.throttle
     if (Object.keys(stage.methodThrottles).length > 0) config.methodThrottles = stage.methodThrottles
     if (stage.meteringFailureMode) config.meteringFailureMode = stage.meteringFailureMode
+    if (stage.canary) {
+      const { served: canary, percentTraffic, variables, useStageCache } = stage.canary
+      config.canary = { revision: canary.revision.id, percentTraffic, variables, useStageCache }
+      revisions.get(stage.api)?.push(canary)
+    }
     list.push(config)
     served.set(stage.api, list)
   }
@@ -317,15 +322,28 @@ function statusOf(
     const { revision, deployment } = stage.served
     status.revision = revision.id
     if (deployment !== undefined) status.deployment = deployment
+    if (stage.canary) {
+      status.canaryRevision = stage.canary.served.revision.id
+      if (stage.canary.served.deployment !== undefined) status.canaryDeployment = stage.canary.served.deployment
+    }
     acceptedMessage =
       deployment !== undefined
         ? `Stage ${stage.stageName} serves ApiDeployment ${deployment} (revision ${revision.id}) of Api ${stage.api.entry.ref.name}`
         : `Stage ${stage.stageName} serves revision ${revision.id} of Api ${stage.api.entry.ref.name}`
+    if (stage.canary) {
+      const c = stage.canary
+      acceptedMessage += `; canary: ${c.percentTraffic}% of requests on ${c.served.deployment !== undefined ? `ApiDeployment ${c.served.deployment} (revision ${c.served.revision.id})` : `revision ${c.served.revision.id}`}`
+    }
   }
   const deployment = metering.deploymentOf.get(entry)
   if (deployment) {
     const servedBy = stages
-      .filter((s) => s.served?.deployment === entry.ref.name && s.api?.entry.ref.namespace === entry.ref.namespace && !hasErrors(s.entry.problems))
+      .filter(
+        (s) =>
+          (s.served?.deployment === entry.ref.name || s.canary?.served.deployment === entry.ref.name) &&
+          s.api?.entry.ref.namespace === entry.ref.namespace &&
+          !hasErrors(s.entry.problems),
+      )
       .map((s) => s.entry.ref.name)
       .sort()
     if (!hasErrors(entry.problems)) status.revision = deployment.build.revision.id

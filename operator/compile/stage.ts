@@ -8,6 +8,7 @@ import { routeKeyOfMethodKey, type MeteringFailureMode, type ThrottleConfig } fr
 import type { ApiBuild } from './api.js'
 import { resolveRevision, type DeploymentIndex, type ServedRevision } from './deployments.js'
 import { childField } from './fields.js'
+import type { StageVariableUse } from './parameters.js'
 import { hasErrors, type Entry } from './types.js'
 import { stageNotImplemented } from './unimplemented.js'
 
@@ -27,11 +28,21 @@ export interface StageBuild {
   api: ApiBuild | undefined
   /** The revision served: an ApiDeployment's, or the Api's current one; undefined when it did not resolve. */
   served: ServedRevision | undefined
+  /** spec.canary, resolved; undefined without one (or when the stage side did not resolve). */
+  canary: CanaryBuild | undefined
   /** Stage default throttle (spec.throttle, methodSettings['*\/*']). */
   throttle: ThrottleConfig | undefined
   /** Method settings' throttles by route key. */
   methodThrottles: Record<string, ThrottleConfig>
   meteringFailureMode: MeteringFailureMode | undefined
+}
+
+export interface CanaryBuild {
+  served: ServedRevision
+  percentTraffic: number
+  /** The stage's variables with the canary's overrides applied. */
+  variables: Record<string, string>
+  useStageCache: boolean
 }
 
 /** Every Api resource by "namespace/name"; `build` is absent when it failed schema validation. */
@@ -57,11 +68,15 @@ export function compileStage(entry: Entry, apis: ApiIndex, deployments: Deployme
   if (stageName === DEFAULT_STAGE_NAME && api && api.protocol !== 'HTTP') {
     problems.push(error('spec.stageName', 'InvalidStageName', `the $default stage is only for HTTP APIs; Api ${api.entry.ref.name} is ${api.protocol}`))
   }
-  for (const [name, value] of Object.entries(spec.variables ?? {})) {
+  const variableFields: [string, Record<string, string>][] = [
+    ['spec.variables', spec.variables ?? {}],
+    ['spec.canary.variableOverrides', spec.canary?.variableOverrides ?? {}],
+  ]
+  for (const [field, name, value] of variableFields.flatMap(([f, vars]) => Object.entries(vars).map(([n, v]) => [f, n, v] as const))) {
     if (!VARIABLE_VALUE.test(value)) {
       problems.push(
         error(
-          childField('spec.variables', name),
+          childField(field, name),
           'InvalidStageVariable',
           `the value of stage variable ${name} may only contain letters, digits and - . _ ~ : / ? # & = , (and may not be empty)`,
         ),
@@ -69,9 +84,23 @@ export function compileStage(entry: Entry, apis: ApiIndex, deployments: Deployme
     }
   }
   problems.push(...stageNotImplemented(spec))
+  const canary = api && served && spec.canary ? compileCanary(spec, api, deployments, problems) : undefined
   const throttles = stageThrottles(spec, served, api, account, problems)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api, served, ...throttles, meteringFailureMode: spec.meteringFailureMode }
+  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode }
+}
+
+/** spec.canary: its revision (an ApiDeployment, else the Api's current spec) and its variables. */
+function compileCanary(spec: StageSpec, api: ApiBuild, deployments: DeploymentIndex, problems: Problem[]): CanaryBuild | undefined {
+  const canary = spec.canary!
+  const served = resolveRevision(canary.revision, 'spec.canary.revision', api, deployments, problems)
+  if (!served) return undefined
+  return {
+    served,
+    percentTraffic: canary.percentTraffic,
+    variables: { ...spec.variables, ...canary.variableOverrides },
+    useStageCache: canary.useStageCache ?? false,
+  }
 }
 
 /**
@@ -174,22 +203,40 @@ function resolveApi(entry: Entry, spec: StageSpec, apis: ApiIndex, problems: Pro
  */
 export function undefinedVariableWarnings(stage: StageBuild): Problem[] {
   if (!stage.api || !stage.served) return []
-  const defined = stage.spec.variables ?? {}
+  const warnings = undefinedIn(stage.served, stage.spec.variables ?? {}, stage.api, 'spec.variables', false)
+  if (stage.canary) warnings.push(...undefinedIn(stage.canary.served, stage.canary.variables, stage.api, 'spec.canary.variableOverrides', true))
+  return warnings
+}
+
+const VARIABLE_REFERENCE = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g
+
+/** Stage variables in the function URIs of the Lambda authorizers the revision's routes use. */
+function authorizerVariables(served: ServedRevision): StageVariableUse[] {
+  const uses: StageVariableUse[] = []
+  for (const a of served.authorizers) {
+    if (a.type !== 'TOKEN' && a.type !== 'REQUEST') continue
+    for (const m of a.invokeUri.matchAll(VARIABLE_REFERENCE)) uses.push({ name: m[1]!, field: `the function URI of Authorizer ${a.name}` })
+  }
+  return uses
+}
+
+function undefinedIn(served: ServedRevision, defined: Record<string, string>, api: ApiBuild, field: string, canary: boolean): Problem[] {
   const byName = new Map<string, string[]>()
-  for (const use of stage.served.stageVariables) {
+  for (const use of [...served.stageVariables, ...authorizerVariables(served)]) {
     if (Object.hasOwn(defined, use.name)) continue
     const fields = byName.get(use.name) ?? []
     if (!fields.includes(use.field)) fields.push(use.field)
     byName.set(use.name, fields)
   }
+  const of = served.deployment !== undefined ? `ApiDeployment ${served.deployment}` : `Api ${api.entry.ref.name}`
   return [...byName.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, fields]) =>
       warning(
-        'spec.variables',
+        field,
         'UndefinedStageVariable',
-        `stage variable ${name} is used by ${fields.join(', ')} of Api ${stage.api!.entry.ref.name} but not defined in this stage; ` +
-          'requests to those routes will fail with 500',
+        `stage variable ${name} is used by ${fields.join(', ')} of ${of} but not defined ${canary ? 'on the canary' : 'in this stage'}; ` +
+          `${canary ? 'canary ' : ''}requests to those routes will fail with 500`,
       ),
     )
 }
