@@ -154,6 +154,7 @@ export const StageKind: KindDefinition<typeof StageSpec, typeof StageStatus> = {
     { name: 'Api', type: 'string', jsonPath: '.spec.apiRef.name' },
     { name: 'Stage', type: 'string', jsonPath: '.spec.stageName' },
     { name: 'URL', type: 'string', jsonPath: '.status.url' },
+    { name: 'Deployment', type: 'string', jsonPath: '.status.deployment' },
     { name: 'Programmed', type: 'string', jsonPath: '.status.programmed' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],

@@ -6,7 +6,7 @@
 import type { JwtKeyStore } from './auth/jwt/keys.js'
 import { arnSettings } from './auth/arn.js'
 import { lambdaAuthorizerOrigin } from './auth/lambda/index.js'
-import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
+import type { ApiConfig, CanaryConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
 import { corsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
 import { compileCustomization, CustomizationError, type CustomResponse } from './gateway-response-custom.js'
@@ -70,7 +70,7 @@ function routeRuntime(api: ApiConfig, route: RouteConfig, handlers: Handler[]): 
   return { key: route.key, config: route, resourceId: resourceId(api.id, route.key === '$default' ? '$default' : route.path), handlers }
 }
 
-function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shared: BuildShared, label = stage.name): RouteRuntime {
+function buildRoute(api: ApiConfig, stage: StageConfig, canary: CanaryConfig | null, route: RouteConfig, shared: BuildShared, label: string): RouteRuntime {
   const { metering, origins, problems } = shared
   try {
     const integration = compileIntegration(api, stage, route)
@@ -79,7 +79,7 @@ function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shar
     if (authorizerOrigin !== null) origins.add(authorizerOrigin)
     const handlers: Handler[] = []
     for (const pipelineStage of PIPELINE) {
-      const handler = pipelineStage.build({ api, stage, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
+      const handler = pipelineStage.build({ api, stage, canary, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
       if (handler !== null) handlers.push(handler)
     }
     return routeRuntime(api, route, handlers)
@@ -124,13 +124,14 @@ function buildStage(
   shared: BuildShared,
   side: 'stage' | 'canary',
   canary: CanarySplit | null,
+  canaryOf: CanaryConfig | null = null,
 ): StageRuntime {
   const revision = api.revisions.find((r) => r.id === stage.revision)!
   const { router, refused } = routing.get(revision.id)!
   const label = side === 'canary' ? `${stage.name} (canary)` : stage.name
   const routes = revision.routes.map((route, i) => {
     const reason = refused.get(i)
-    if (reason === undefined) return buildRoute(api, stage, route, shared, label)
+    if (reason === undefined) return buildRoute(api, stage, side === 'canary' ? canaryOf : null, route, shared, label)
     const message = `api ${api.id} stage ${label} route ${route.key}: ${reason}`
     shared.problems.push(message)
     return routeRuntime(api, route, [brokenRoute(message)])
@@ -174,7 +175,7 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
         : {
             percentTraffic: canary.percentTraffic,
             useStageCache: canary.useStageCache,
-            stage: buildStage(api, runtime, { ...withoutCanary(stage), revision: canary.revision, variables: canary.variables }, routing, shared, 'canary', null),
+            stage: buildStage(api, runtime, { ...withoutCanary(stage), revision: canary.revision, variables: canary.variables }, routing, shared, 'canary', null, canary),
           }
     const stageRuntime = buildStage(api, runtime, stage, routing, shared, 'stage', split)
     if (api.protocol === 'HTTP' && stage.name === '$default') runtime.defaultStage = stageRuntime
