@@ -82,6 +82,13 @@ t.test('deploy, edit, deploy again, roll back', async (t) => {
   t.equal((await call(p, 'pets', '/beta/item')).body, 'b')
   await eventually('statuses name the deployments', () => statusOf(c, 'ApiDeployment', v1).stages?.[0] === 'pets-prod' && condition(c, 'ApiDeployment', v2, 'Programmed')?.reason === 'NotServed')
 
+  // A canary through the operator: 100% of prod on v2, then removed (both are edits).
+  await c.co.patchNamespacedCustomObject({ group: G, version: V, namespace: NS, plural: 'stages', name: 'pets-prod', body: { spec: { canary: { revision: v2, percentTraffic: 100 } } } }, merge)
+  await eventually('the canary serves b', async () => (await call(p, 'pets')).body === 'b')
+  await eventually('the canary in the status', () => statusOf(c, 'Stage', 'pets-prod').canaryDeployment === v2 && statusOf(c, 'ApiDeployment', v2).stages?.[0] === 'pets-prod')
+  await c.co.patchNamespacedCustomObject({ group: G, version: V, namespace: NS, plural: 'stages', name: 'pets-prod', body: { spec: { canary: null } } }, merge)
+  await eventually('the canary is gone', async () => (await call(p, 'pets')).body === 'a')
+
   // Errors are messages, not stack traces.
   const noApi = await deploy(c, { api: 'nope' })
   t.equal(noApi.code, 1)
