@@ -19,3 +19,11 @@ t.test('a malformed region or account is a usage error naming the flag', async (
   t.throws(() => parse(['run', '-f', 'x', '--region', 'EU'], {}), /--region must look like an AWS region/)
   t.throws(() => parse(['run', '-f', 'x', '--account-id', '12'], {}), /--account-id must be 12 digits/)
 })
+
+t.test('deploy and --deployment-history options', async (t) => {
+  const d = parse(['deploy', '--api', 'pets', '--stage', 'prod', '-n', 'shop', '--dry-run', '-o', 'yaml', '--description', 'v2'], { KUBECONFIG: '/k' })
+  t.same(d.deploy, { api: 'pets', stage: 'prod', namespace: 'shop', dryRun: true, output: 'yaml', description: 'v2', kubeconfig: '/k' })
+  t.equal(parse(['operator'], {}).operator.deploymentHistory, 10)
+  t.equal(parse(['operator', '--deployment-history', '3'], {}).operator.deploymentHistory, 3)
+  t.throws(() => parse(['operator', '--deployment-history=1.5'], {}), /--deployment-history must be an integer >= 0/)
+})
