@@ -64,6 +64,11 @@ export async function deployCommand(opts: DeployOptions, kc?: KubeConfig, io: De
   } catch (err) {
     return fail(io, err, `Api ${ns}/${opts.api}`)
   }
+  const refused = notAccepted(api)
+  if (refused !== undefined) {
+    io.stderr(`tollgate: Api ${ns}/${opts.api} is not accepted (${refused}); fix it before deploying\n`)
+    return 1
+  }
   const manifest = deploymentOf(opts.api, ns, api.spec, opts.description)
   const checked = validateResource(manifest as unknown as ResourceObject)
   if (!checked.ok) {
@@ -115,6 +120,20 @@ export async function deployCommand(opts: DeployOptions, kc?: KubeConfig, io: De
       (previous !== undefined && previous !== name ? `roll back: kubectl patch stage ${stage.metadata.name} -n ${ns} --type merge -p '{"spec":{"revision":"${previous}"}}'\n` : ''),
   )
   return 0
+}
+
+/**
+ * Why the operator refused the Api's current spec (its Accepted condition is False for this
+ * generation), as "Reason: message"; undefined when it is accepted or not judged yet. API
+ * Gateway refuses to deploy an API with errors too.
+ */
+function notAccepted(api: ResourceObject): string | undefined {
+  const status = api.status as { conditions?: { type?: string; status?: string; reason?: string; message?: string; observedGeneration?: number }[] } | undefined
+  const accepted = status?.conditions?.find((c) => c.type === 'Accepted')
+  if (accepted?.status !== 'False') return undefined
+  const generation = api.metadata?.generation
+  if (accepted.observedGeneration !== undefined && generation !== undefined && accepted.observedGeneration !== generation) return undefined
+  return `${accepted.reason ?? 'NotAccepted'}: ${accepted.message ?? ''}`
 }
 
 /** The Stage of `api` whose stage name (spec.stageName, else metadata.name) is `stage`. */

@@ -116,3 +116,17 @@ t.test('the operator keeps a bounded history and never deletes a served deployme
   t.ok(names.includes('other-1'), "another Api's history is counted on its own")
   t.equal(names.filter((n) => n.startsWith('pets-old-')).length, 2)
 })
+
+t.test('an Api the operator refused is not deployed', async (t) => {
+  const c = await cluster(t)
+  await operator(t, c)
+  // A greedy variable that is not last: the compiler refuses the Api.
+  await create(c, api('pets', 1, '/{proxy+}/x'))
+  await create(c, stage('pets-prod', 'pets', 'prod'))
+  await eventually('the Api is refused', () => condition(c, 'Api', 'pets', 'Accepted')?.status === 'False')
+  const res = await deploy(c)
+  t.equal(res.code, 1)
+  t.match(res.err, /Api default\/pets is not accepted \(InvalidPath: .*\); fix it before deploying/)
+  t.equal(deployments(c).length, 0)
+  t.equal(revisionOf(c, 'pets-prod'), undefined, 'the Stage is untouched')
+})
