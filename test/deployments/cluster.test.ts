@@ -82,6 +82,11 @@ t.test('deploy, edit, deploy again, roll back', async (t) => {
   t.equal((await call(p, 'pets', '/beta/item')).body, 'b')
   await eventually('statuses name the deployments', () => statusOf(c, 'ApiDeployment', v1).stages?.[0] === 'pets-prod' && condition(c, 'ApiDeployment', v2, 'Programmed')?.reason === 'NotServed')
 
+  const events = () => c.server.objects('Event', NS) as Array<Record<string, any>>
+  await eventually('a Deployed event on the deployment', () =>
+    events().some((e) => e.involvedObject.kind === 'ApiDeployment' && e.involvedObject.name === v1 && e.reason === 'Deployed' && e.message === 'served by Stage pets-prod'),
+  )
+
   // A canary through the operator: 100% of prod on v2, then removed (both are edits).
   await c.co.patchNamespacedCustomObject({ group: G, version: V, namespace: NS, plural: 'stages', name: 'pets-prod', body: { spec: { canary: { revision: v2, percentTraffic: 100 } } } }, merge)
   await eventually('the canary serves b', async () => (await call(p, 'pets')).body === 'b')
