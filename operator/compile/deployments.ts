@@ -18,8 +18,8 @@ export interface DeploymentBuild {
   build: ApiBuild
 }
 
-/** Valid ApiDeployments by "namespace/name". */
-export type DeploymentIndex = Map<string, DeploymentBuild>
+/** ApiDeployments by "namespace/name"; `build` is absent when it failed schema validation. */
+export type DeploymentIndex = Map<string, { entry: Entry; build: DeploymentBuild | undefined }>
 
 /** A revision a stage (or its canary) serves. */
 export interface ServedRevision {
@@ -63,9 +63,16 @@ export function resolveRevision(
   problems: Problem[],
 ): ServedRevision | undefined {
   if (name === undefined) return currentRevision(api)
-  const found = deployments.get(`${api.entry.ref.namespace}/${name}`)
-  if (!found) {
+  const indexed = deployments.get(`${api.entry.ref.namespace}/${name}`)
+  if (!indexed) {
     problems.push(error(field, 'RevisionNotFound', `ApiDeployment ${api.entry.ref.namespace}/${name} not found`))
+    return undefined
+  }
+  const found = indexed.build
+  if (!found) {
+    const first = indexed.entry.problems.find((p) => p.severity === 'error')
+    const why = first ? `: ${first.field ? `${first.field}: ` : ''}${first.message}` : ''
+    problems.push(error(field, 'RevisionNotAccepted', `ApiDeployment ${name} is not valid${why}`))
     return undefined
   }
   if (found.apiName !== api.entry.ref.name) {

@@ -75,7 +75,8 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
 
   const deployments: DeploymentIndex = new Map()
   for (const entry of entries) {
-    if (entry.valid && entry.ref.kind === 'ApiDeployment') deployments.set(`${entry.ref.namespace}/${entry.ref.name}`, compileDeployment(entry, authorizers))
+    if (entry.ref.kind !== 'ApiDeployment' || entry.problems.some((p) => p.reason === 'DuplicateResource')) continue
+    deployments.set(`${entry.ref.namespace}/${entry.ref.name}`, { entry, build: entry.valid ? compileDeployment(entry, authorizers) : undefined })
   }
   const stages: StageBuild[] = entries.filter((e) => e.valid && e.ref.kind === 'Stage').map((e) => compileStage(e, apiIndex, deployments, account))
   resolveStageNameConflicts(stages)
@@ -97,7 +98,7 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
     for (const r of api.revision.routes) if (r.authorizer !== undefined) uses.set(r.authorizer, (uses.get(r.authorizer) ?? 0) + 1)
   }
   const authorizerOf = new Map([...authorizers.values()].map((a) => [a.entry, { build: a, routes: uses.get(a.config.name) ?? 0 }]))
-  const deploymentOf = new Map([...deployments.values()].map((d) => [d.entry, d]))
+  const deploymentOf = new Map([...deployments.values()].flatMap((d) => (d.build ? [[d.entry, d.build] as const] : [])))
   const meteringOf: MeteringStatusInput = { keyOf, planOf, plans, authorizerOf, deploymentOf }
   const statuses = entries.map((e) => statusOf(e, apiOf.get(e), stageOf.get(e), stages, meteringOf, opts))
   return { config, statuses: [...statuses, ...iam.statuses].sort(compareRefs) }
