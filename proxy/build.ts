@@ -1,6 +1,7 @@
 // build: GatewayConfig → Runtime, pure (no I/O, no clock). Everything a request needs is
 // precompiled here: one router per revision, and per stage and route the pipeline's handler
-// array with stage variables resolved, URIs split, mappings and patterns compiled.
+// array with stage variables resolved, URIs split, mappings and patterns compiled. A stage with
+// a canary gets a second side built the same way from the canary's revision and variables.
 // A route that cannot be built answers 500 (API_CONFIGURATION_ERROR) and is reported in
 // `problems`; it never blocks the rest of the config.
 import type { JwtKeyStore } from './auth/jwt/keys.js'
