@@ -31,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       if (args.subcommand !== 'serve') throw new UsageError(`unknown command "function ${args.subcommand}" (try function serve)`)
       if (args.functionServe.handler === '') throw new UsageError('function serve needs --handler FILE#EXPORT')
       return (await import('./function.js')).functionServeCommand(args.functionServe)
+    case 'deploy':
+      return (await import('./deploy.js')).deployCommand(args.deploy)
     case 'operator':
       return (await import('./operator.js')).operatorCommand(args.operator)
     case 'usage':

@@ -28,3 +28,11 @@ t.test('--function-endpoint reaches the compile options of run and the operator;
   t.equal(parse(['run', '-f', 'x'], {}).run.functionEndpoint, undefined)
   t.throws(() => parse(['run', '-f', 'x', '--function-endpoint', 'localhost:4566'], {}), /--function-endpoint must be an http\(s\) URL/)
 })
+
+t.test('deploy and --deployment-history options', async (t) => {
+  const d = parse(['deploy', '--api', 'pets', '--stage', 'prod', '-n', 'shop', '--dry-run', '-o', 'yaml', '--description', 'v2'], { KUBECONFIG: '/k' })
+  t.same(d.deploy, { api: 'pets', stage: 'prod', namespace: 'shop', dryRun: true, output: 'yaml', description: 'v2', kubeconfig: '/k' })
+  t.equal(parse(['operator'], {}).operator.deploymentHistory, 10)
+  t.equal(parse(['operator', '--deployment-history', '3'], {}).operator.deploymentHistory, 3)
+  t.throws(() => parse(['operator', '--deployment-history=1.5'], {}), /--deployment-history must be an integer >= 0/)
+})

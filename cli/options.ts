@@ -114,6 +114,18 @@ export interface KeysImportOptions {
 }
 
 /** tollgate operator: the operator's options, with the token file instead of the token, and where the kubeconfig is. */
+export interface DeployOptions {
+  api: string
+  stage: string
+  namespace: string
+  dryRun: boolean
+  /** -o: only 'yaml' (with --dry-run); undefined: a summary. */
+  output: string | undefined
+  description: string | undefined
+  /** KUBECONFIG; '' loads the default (~/.kube/config, else in-cluster). */
+  kubeconfig: string
+}
+
 export interface OperatorCommandOptions extends Omit<OperatorOptions, 'streamToken'> {
   streamTokenFile: string
   /** KUBECONFIG; '' means in-cluster (or client-node's default lookup). */
@@ -147,8 +159,11 @@ const SPEC = {
   'admin-token-file': { type: 'string' },
   'admin-url': { type: 'string' },
   plan: { type: 'string' },
-  stage: { type: 'string' },
   api: { type: 'string' },
+  stage: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  description: { type: 'string' },
+  'deployment-history': { type: 'string' },
   key: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -189,6 +204,7 @@ export interface ParsedArgs {
   operator: OperatorCommandOptions
   usage: UsageOptions
   cache: CacheOptions
+  deploy: DeployOptions
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -295,6 +311,16 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       ...arnOptions(values.region, values['account-id']),
       ...functionEndpoint,
       podNamespaceIndex: bool(values['pod-namespace-index'], false, '--pod-namespace-index'),
+      deploymentHistory: values['deployment-history'] === undefined ? 10 : count(values['deployment-history'], '--deployment-history'),
+      kubeconfig: env.KUBECONFIG ?? '',
+    },
+    deploy: {
+      api: values.api ?? '',
+      stage: values.stage ?? '',
+      namespace: values.namespace ?? 'default',
+      dryRun: values['dry-run'] ?? false,
+      output: values.output,
+      description: values.description,
       kubeconfig: env.KUBECONFIG ?? '',
     },
     usage: {
@@ -403,6 +429,8 @@ Commands:
   keys import -f FILE   Turn an AWS API key file (CSV) into a Secret and an ApiKey per key (docs/api-keys.md).
   function serve --handler FILE#EXPORT
                         Serve a Lambda handler on the Lambda invoke API, for AWS_PROXY/AWS integrations (docs/functions.md).
+  deploy --api A --stage S [-n NS]
+                        Snapshot the live Api into an ApiDeployment and point the Stage at it (docs/deployments.md).
   operator              Run the Kubernetes operator: watch the tollgate.dev resources, compile, push to the proxies.
   usage get --plan P [--key K] --from D --to D
                         Usage of a plan's keys per day, [used, remaining] (AWS GetUsage) (docs/usage-plans.md).
@@ -470,6 +498,13 @@ Options of proxy (see docs/operations.md):
       --trusted-proxies CIDRS     Peers (load balancers, ingress) whose X-Forwarded-For gives the caller's source IP
                                   (docs/authorization/resource-policies.md); default: none, the peer is the source.
 
+Options of deploy (KUBECONFIG, else ~/.kube/config, else in-cluster):
+      --api NAME                  The Api to deploy (its current spec).
+      --stage NAME                The stage: its stage name (spec.stageName) or the Stage's metadata.name.
+  -n, --namespace NS              Namespace of the Api and Stage (default default).
+      --description TEXT          spec.description of the ApiDeployment.
+      --dry-run -o yaml           Print the ApiDeployment (for GitOps) and change nothing.
+
 Options of operator (see docs/operations.md; flags as --name=value):
       --stream-port N             Config stream for the proxies, WebSocket /v1/config (default 8081).
       --metrics-port N            /healthz and /readyz (default 9090).
@@ -485,6 +520,8 @@ Options of operator (see docs/operations.md; flags as --name=value):
       --hold-off-ms N             Coalesce changes for N ms before compiling (default 100).
       --pod-namespace-index true|false  Watch Pods cluster-wide and send the proxies their address → namespace
                                   index, for tollgate:SourceNamespace in resource policies (default false).
+      --deployment-history N      Unserved ApiDeployments kept per Api; older ones are deleted (default 10).
+                                  One a Stage serves (revision or canary) is never deleted.
       --host ADDR                 Listen address (default 0.0.0.0).
   Env: KUBECONFIG (else in-cluster), POD_NAME (Lease holder identity), POD_NAMESPACE.
 `

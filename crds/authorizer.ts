@@ -91,7 +91,8 @@ export const AuthorizerSpec = Type.Object(
         pattern: '^https?://\\S+$',
         maxLength: 2048,
         description:
-          'Full invoke URL of the function, e.g. http://auth.example:8080/2015-03-31/functions/function/invocations. ' +
+          'Full invoke URL of the function, e.g. http://auth.example:8080/2015-03-31/functions/function/invocations; ' +
+          '${stageVariables.NAME} in it (host, function name, alias) takes the value of the stage serving the route. ' +
           'Exclusive with functionRef; TOKEN and REQUEST need one of them.',
       }),
     ),

@@ -1,6 +1,7 @@
 // The registry of Tollgate kinds. The CRD generator, the validator and the compiler all read
 // the kinds from here.
 import { ApiKind } from './api.js'
+import { ApiDeploymentKind } from './apideployment.js'
 import { ApiKeyKind } from './apikey.js'
 import { AuthorizerKind } from './authorizer.js'
 import { DomainNameKind } from './domainname.js'
@@ -11,7 +12,7 @@ import type { KindDefinition } from './common.js'
 export { API_VERSION, GROUP, VERSION } from './common.js'
 export type { KindDefinition } from './common.js'
 
-export const KINDS: readonly KindDefinition[] = [ApiKind, StageKind, UsagePlanKind, ApiKeyKind, AuthorizerKind, DomainNameKind]
+export const KINDS: readonly KindDefinition[] = [ApiKind, StageKind, ApiDeploymentKind, UsagePlanKind, ApiKeyKind, AuthorizerKind, DomainNameKind]
 
 export function kindByName(kind: string): KindDefinition | undefined {
   return KINDS.find((k) => k.kind === kind)

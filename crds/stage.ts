@@ -52,8 +52,12 @@ export const StageSpec = Type.Object(
       }),
     ),
     description: Type.Optional(Type.String({ maxLength: 1024, description: 'What the stage is for.' })),
-    revision: Type.Optional(Type.String({ description: 'Api revision this stage serves (pinned deployment).' })),
-    autoDeploy: Type.Optional(Type.Boolean({ description: 'Follow the latest revision of the Api.' })),
+    revision: Type.Optional(
+      Type.String({ description: 'Name of the ApiDeployment (of the same Api) this stage serves. Rolling back is editing this field.' }),
+    ),
+    autoDeploy: Type.Optional(
+      Type.Boolean({ description: "Follow the Api's current spec (the default when revision is unset); true with a revision is an error." }),
+    ),
     variables: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$' }), Type.String({ maxLength: 2048 }), {
         // Without additionalProperties: false TypeBox checks values only and lets any key through.
@@ -96,12 +100,19 @@ export const StageSpec = Type.Object(
     canary: Type.Optional(
       Type.Object(
         {
-          revision: Type.Optional(Type.String({ description: 'Api revision the canary serves.' })),
-          percentTraffic: Type.Number({ minimum: 0, maximum: 100, description: 'Percentage of requests sent to the canary.' }),
-          variableOverrides: Type.Optional(
-            Type.Record(Type.String(), Type.String(), { description: 'Stage variables that differ in the canary.' }),
+          revision: Type.Optional(
+            Type.String({ description: "Name of the ApiDeployment the canary serves; unset: the Api's current spec." }),
           ),
-          useStageCache: Type.Optional(Type.Boolean({ description: 'Let the canary use the stage cache.' })),
+          percentTraffic: Type.Number({ minimum: 0, maximum: 100, description: 'Percentage (0.0 to 100.0) of requests sent to the canary, chosen at random per request.' }),
+          variableOverrides: Type.Optional(
+            Type.Record(Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$' }), Type.String({ maxLength: 2048 }), {
+              additionalProperties: false,
+              description: "Stage variables of the canary side: these override (or add to) the stage's variables.",
+            }),
+          ),
+          useStageCache: Type.Optional(
+            Type.Boolean({ description: "Canary responses use the stage's cache entries (default false: the canary has its own)." }),
+          ),
         },
         { additionalProperties: false, description: 'Canary release: a share of traffic served by another revision.' },
       ),
@@ -123,7 +134,10 @@ export type StageSpec = Static<typeof StageSpec>
 export const StageStatus = Type.Object({
   observedGeneration: Type.Optional(ObservedGeneration),
   url: Type.Optional(Type.String({ description: 'Invoke URL of the stage.' })),
-  revision: Type.Optional(Type.String({ description: 'Revision being served.' })),
+  revision: Type.Optional(Type.String({ description: 'Content-derived id of the revision being served.' })),
+  deployment: Type.Optional(Type.String({ description: "The ApiDeployment served (absent: the Api's current spec, autoDeploy)." })),
+  canaryRevision: Type.Optional(Type.String({ description: 'Content-derived id of the revision the canary serves.' })),
+  canaryDeployment: Type.Optional(Type.String({ description: "The ApiDeployment the canary serves (absent: the Api's current spec)." })),
   programmed: Type.Optional(Type.String({ description: "Fleet convergence, e.g. '3/3 at 1a2b3c'." })),
   conditions: Type.Optional(Conditions),
 })
@@ -140,6 +154,7 @@ export const StageKind: KindDefinition<typeof StageSpec, typeof StageStatus> = {
     { name: 'Api', type: 'string', jsonPath: '.spec.apiRef.name' },
     { name: 'Stage', type: 'string', jsonPath: '.spec.stageName' },
     { name: 'URL', type: 'string', jsonPath: '.status.url' },
+    { name: 'Deployment', type: 'string', jsonPath: '.status.deployment' },
     { name: 'Programmed', type: 'string', jsonPath: '.status.programmed' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],

@@ -23,6 +23,7 @@ import { desiredStatuses, type FleetState } from './kube/status.js'
 import { FleetRegistry } from './kube/fleet.js'
 import { OperatorMetrics } from './metrics.js'
 import { KeyGenerator } from './kube/generated-keys.js'
+import { DEFAULT_DEPLOYMENT_HISTORY, DeploymentPruner } from './kube/deployment-history.js'
 import { startPodIndex, type PodIndexSource } from './kube/pod-addresses.js'
 
 export interface OperatorOptions {
@@ -53,6 +54,11 @@ export interface OperatorOptions {
    * tollgate:SourceNamespace in resource policies (ADR 0007). Needs list/watch on pods.
    */
   podNamespaceIndex?: boolean
+  /**
+   * Unserved ApiDeployments kept per Api; the leader deletes older ones (default 10,
+   * `--deployment-history`). Deployments a Stage serves are never deleted.
+   */
+  deploymentHistory?: number
   /** Durations, shortened by tests. */
   timing?: {
     leaseDurationMs?: number
@@ -115,6 +121,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     },
   })
   const keys = new KeyGenerator(kc, log)
+  const pruner = new DeploymentPruner(kc, opts.deploymentHistory ?? DEFAULT_DEPLOYMENT_HISTORY, log)
   const events = new EventRecorder(kc, {
     instance: opts.identity,
     log,
@@ -183,7 +190,10 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     metrics.published(result.result.config.hash)
     if (changed) log(`published config ${result.result.config.hash.slice(0, 12)} (${result.result.config.apis.length} apis)`)
     last = { ...result, generations }
-    if (leading) void keys.ensure(resources)
+    if (leading) {
+      void keys.ensure(resources)
+      void pruner.prune(resources)
+    }
     refreshStatuses()
   }
 
@@ -228,7 +238,10 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     writer.setEnabled(on)
     if (on) {
       events.reset()
-      if (last !== null) void keys.ensure(source.resources())
+      if (last !== null) {
+        void keys.ensure(source.resources())
+        void pruner.prune(source.resources())
+      }
       scheduleRefresh()
     }
   }

@@ -1,12 +1,13 @@
 // build: GatewayConfig → Runtime, pure (no I/O, no clock). Everything a request needs is
 // precompiled here: one router per revision, and per stage and route the pipeline's handler
-// array with stage variables resolved, URIs split, mappings and patterns compiled.
+// array with stage variables resolved, URIs split, mappings and patterns compiled. A stage with
+// a canary gets a second side built the same way from the canary's revision and variables.
 // A route that cannot be built answers 500 (API_CONFIGURATION_ERROR) and is reported in
 // `problems`; it never blocks the rest of the config.
 import type { JwtKeyStore } from './auth/jwt/keys.js'
 import { arnSettings } from './auth/arn.js'
 import { lambdaAuthorizerOrigin } from './auth/lambda/index.js'
-import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
+import type { ApiConfig, CanaryConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
 import { corsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
 import { compileCustomization, CustomizationError, type CustomResponse } from './gateway-response-custom.js'
@@ -18,7 +19,7 @@ import { PIPELINE } from './pipeline/order.js'
 import { resourceId } from './resource-id.js'
 import type { Handler } from './pipeline/types.js'
 import { Router, RouterError } from './router.js'
-import type { ApiRuntime, RouteRuntime, Runtime, StageRuntime } from './runtime.js'
+import type { ApiRuntime, CanarySplit, RouteRuntime, Runtime, StageRuntime } from './runtime.js'
 
 export interface BuildOptions {
   /** Request body limit, named by the 413 message. Default 10 MiB. */
@@ -70,21 +71,21 @@ function routeRuntime(api: ApiConfig, route: RouteConfig, handlers: Handler[]): 
   return { key: route.key, config: route, resourceId: resourceId(api.id, route.key === '$default' ? '$default' : route.path), handlers }
 }
 
-function buildRoute(api: ApiConfig, stage: StageConfig, route: RouteConfig, shared: BuildShared): RouteRuntime {
+function buildRoute(api: ApiConfig, stage: StageConfig, canary: CanaryConfig | null, route: RouteConfig, shared: BuildShared, label: string): RouteRuntime {
   const { metering, origins, problems } = shared
   try {
     const integration = compileIntegration(api, stage, route)
     if (integration.uri !== null) origins.add(integration.uri.origin)
-    const authorizerOrigin = lambdaAuthorizerOrigin(api, route)
+    const authorizerOrigin = lambdaAuthorizerOrigin(api, stage, route)
     if (authorizerOrigin !== null) origins.add(authorizerOrigin)
     const handlers: Handler[] = []
     for (const pipelineStage of PIPELINE) {
-      const handler = pipelineStage.build({ api, stage, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
+      const handler = pipelineStage.build({ api, stage, canary, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
       if (handler !== null) handlers.push(handler)
     }
     return routeRuntime(api, route, handlers)
   } catch (err) {
-    const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${(err as Error).message}`
+    const message = `api ${api.id} stage ${label} route ${route.key}: ${(err as Error).message}`
     problems.push(message)
     return routeRuntime(api, route, [brokenRoute(message)])
   }
@@ -110,6 +111,46 @@ function buildCustomization(api: ApiConfig, shared: BuildShared): Customization 
   return { responses, env: { accountId: arnSettings(shared.gateway).accountId } }
 }
 
+function withoutCanary(stage: StageConfig): StageConfig {
+  const { canary: _canary, ...rest } = stage
+  return rest
+}
+
+/** One side of a stage: the routes of its revision, built with its variables. */
+function buildStage(
+  api: ApiConfig,
+  runtime: ApiRuntime,
+  stage: StageConfig,
+  routing: ReadonlyMap<string, RevisionRouting>,
+  shared: BuildShared,
+  side: 'stage' | 'canary',
+  canary: CanarySplit | null,
+  canaryOf: CanaryConfig | null = null,
+): StageRuntime {
+  const revision = api.revisions.find((r) => r.id === stage.revision)!
+  const { router, refused } = routing.get(revision.id)!
+  const label = side === 'canary' ? `${stage.name} (canary)` : stage.name
+  const routes = revision.routes.map((route, i) => {
+    const reason = refused.get(i)
+    if (reason === undefined) return buildRoute(api, stage, side === 'canary' ? canaryOf : null, route, shared, label)
+    const message = `api ${api.id} stage ${label} route ${route.key}: ${reason}`
+    shared.problems.push(message)
+    return routeRuntime(api, route, [brokenRoute(message)])
+  })
+  const defaultIndex = api.protocol === 'HTTP' ? revision.routes.findIndex((r) => r.key === '$default') : -1
+  return {
+    name: stage.name,
+    api: runtime,
+    revision: revision.id,
+    side,
+    canary,
+    variables: stage.variables,
+    router,
+    routes,
+    defaultRoute: defaultIndex === -1 ? null : routes[defaultIndex]!,
+  }
+}
+
 function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): ApiRuntime {
   const stages = new Map<string, StageRuntime>()
   const cors = corsPolicy(api)
@@ -127,24 +168,17 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
   const routing = new Map<string, RevisionRouting>()
   for (const revision of api.revisions) routing.set(revision.id, buildRouter(revision.routes))
   for (const stage of api.stages) {
-    const revision = api.revisions.find((r) => r.id === stage.revision)!
-    const { router, refused } = routing.get(revision.id)!
-    const routes = revision.routes.map((route, i) => {
-      const reason = refused.get(i)
-      if (reason === undefined) return buildRoute(api, stage, route, shared)
-      const message = `api ${api.id} stage ${stage.name} route ${route.key}: ${reason}`
-      shared.problems.push(message)
-      return routeRuntime(api, route, [brokenRoute(message)])
-    })
-    const defaultIndex = api.protocol === 'HTTP' ? revision.routes.findIndex((r) => r.key === '$default') : -1
-    const stageRuntime: StageRuntime = {
-      name: stage.name,
-      api: runtime,
-      variables: stage.variables,
-      router,
-      routes,
-      defaultRoute: defaultIndex === -1 ? null : routes[defaultIndex]!,
-    }
+    const canary = stage.canary
+    // The canary side: the stage with the canary's revision and variables (and no canary of its own).
+    const split: CanarySplit | null =
+      canary === undefined
+        ? null
+        : {
+            percentTraffic: canary.percentTraffic,
+            useStageCache: canary.useStageCache,
+            stage: buildStage(api, runtime, { ...withoutCanary(stage), revision: canary.revision, variables: canary.variables }, routing, shared, 'canary', null, canary),
+          }
+    const stageRuntime = buildStage(api, runtime, stage, routing, shared, 'stage', split)
     if (api.protocol === 'HTTP' && stage.name === '$default') runtime.defaultStage = stageRuntime
     else stages.set(stage.name, stageRuntime)
   }

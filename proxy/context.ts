@@ -37,6 +37,8 @@ export interface Services {
   readonly lambdaAuthorizers: LambdaAuthorizerState
   /** The response cache: store, counters, misses in flight (cache/service.ts). */
   readonly cache: ResponseCache
+  /** Uniform in [0, 1): picks the canary side of a stage per request (Math.random; tests inject their own). */
+  readonly random: () => number
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null

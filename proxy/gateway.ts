@@ -80,6 +80,8 @@ export interface GatewayOptions {
    * (e.g. Redis behind ResilientCacheStore) is the caller's to close.
    */
   cacheStore?: ResponseCacheStore
+  /** Uniform random numbers in [0, 1) for canary splits (default Math.random). */
+  random?: () => number
 }
 
 export interface Gateway {
@@ -127,6 +129,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     namespaces: opts.namespaces ?? NO_NAMESPACE_INDEX,
     lambdaAuthorizers,
     cache,
+    random: opts.random ?? Math.random,
   }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {

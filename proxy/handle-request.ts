@@ -5,7 +5,8 @@
 // HOT PATH — change with care.
 //
 // Stage selection: REST APIs take the stage from the first path segment (no segment or an
-// unknown stage: 403 Forbidden, as API Gateway answers). HTTP APIs take it from the first
+// unknown stage: 403 Forbidden, as API Gateway answers). A stage with a canary sends
+// percentTraffic % of its requests, at random, to its canary side. HTTP APIs take it from the first
 // segment when it names a stage, else serve the `$default` stage at the root (no `$default`
 // stage: 404 Not Found). Unknown route: REST 403 Missing Authentication Token; HTTP APIs the
 // `$default` route, else 404 Not Found. HTTP APIs with CORS answer every preflight before
@@ -87,6 +88,11 @@ export function handleRequest(
     api.responses.send(res, 'API_NOT_FOUND', ids, { close: bodyPending(req) })
     return null
   }
+
+  // Canary: a share of the stage's requests, chosen at random, goes to the canary side (its
+  // revision's routes, its variables); ctx.stage.side records which side served.
+  const canary = stage.canary
+  if (canary !== null && services.random() * 100 < canary.percentTraffic) stage = canary.stage
 
   // HTTP APIs with CORS answer preflights here, before routing and authorization (cors.ts).
   const cors = api.cors

@@ -21,12 +21,30 @@ export interface RouteRuntime {
 export interface StageRuntime {
   readonly name: string
   readonly api: ApiRuntime
+  /** Id of the revision this side serves. */
+  readonly revision: string
+  /**
+   * Which side of the stage this is: 'stage' (the base release), or 'canary' (the canary
+   * release of a stage with canary settings). `ctx.stage.side` says which side served a request.
+   */
+  readonly side: 'stage' | 'canary'
+  /** The base side of a stage with a canary: the share of requests the canary serves, and its side. Else null. */
+  readonly canary: CanarySplit | null
   readonly variables: Readonly<Record<string, string>>
   /** Router of the stage's revision (shared by the stages serving it); values index `routes`. */
   readonly router: Router<number>
   readonly routes: readonly RouteRuntime[]
   /** HTTP APIs: the `$default` route, which catches what no other route matches. */
   readonly defaultRoute: RouteRuntime | null
+}
+
+export interface CanarySplit {
+  /** Percentage of the stage's requests, 0.0 to 100.0, sent to `stage`. */
+  readonly percentTraffic: number
+  /** The canary side: its own revision's routes and the canary variables, the stage's name. */
+  readonly stage: StageRuntime
+  /** Canary responses use the stage's cache entries. */
+  readonly useStageCache: boolean
 }
 
 export interface ApiRuntime {

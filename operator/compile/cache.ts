@@ -21,6 +21,7 @@ import {
   DEFAULT_CACHE_TTL_SECONDS,
   routeKeyOfMethodKey,
   type RouteCacheConfig,
+  type RouteConfig,
   type StageCacheConfig,
 } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
@@ -48,7 +49,15 @@ export function cacheEncryptionKey(secretValue: string): string {
   return Buffer.from(hkdfSync('sha256', secretValue, 'tollgate.dev/cache', 'aes-256-gcm', 32)).toString('base64')
 }
 
-export function compileStageCache(entry: Entry, spec: StageSpec, api: ApiBuild | undefined, secrets: SecretIndex, problems: Problem[]): StageCacheConfig | undefined {
+/** `routes`: the routes of the revisions the stage serves (its own and its canary's). */
+export function compileStageCache(
+  entry: Entry,
+  spec: StageSpec,
+  api: ApiBuild | undefined,
+  routes: readonly RouteConfig[],
+  secrets: SecretIndex,
+  problems: Problem[],
+): StageCacheConfig | undefined {
   const cache = spec.cache
   const settings = spec.methodSettings ?? {}
   if (cache === undefined || !cache.enabled) {
@@ -86,15 +95,16 @@ export function compileStageCache(entry: Entry, spec: StageSpec, api: ApiBuild |
   }
 
   const all = settings[ALL_METHODS] ?? {}
-  const routes: Record<string, RouteCacheConfig> = {}
-  for (const route of api?.revision.routes ?? []) {
+  const cached: Record<string, RouteCacheConfig> = {}
+  for (const route of routes) {
+    if (Object.hasOwn(cached, route.key)) continue
     const own = ownSetting(settings, route.key)
     const explicit = own?.cachingEnabled
     const enabled = explicit ?? (route.method === 'GET' ? (all.cachingEnabled ?? true) : false)
     if (!enabled) continue
     const ttlSeconds = own?.cacheTtlInSeconds ?? all.cacheTtlInSeconds ?? cache.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS
     if (ttlSeconds === 0) continue
-    routes[route.key] = {
+    cached[route.key] = {
       ttlSeconds,
       requireAuthorizationForCacheControl: own?.requireAuthorizationForCacheControl ?? all.requireAuthorizationForCacheControl ?? true,
       unauthorizedCacheControlHeaderStrategy: own?.unauthorizedCacheControlHeaderStrategy ?? all.unauthorizedCacheControlHeaderStrategy ?? 'SUCCEED_WITH_RESPONSE_HEADER',
@@ -107,7 +117,7 @@ export function compileStageCache(entry: Entry, spec: StageSpec, api: ApiBuild |
   }
   const annotations = (entry.obj.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations
   const flush = annotations?.[CACHE_FLUSH_ANNOTATION]
-  const config: StageCacheConfig = { capacityBytes, routes }
+  const config: StageCacheConfig = { capacityBytes, routes: cached }
   if (encryptionKey !== undefined) config.encryptionKey = encryptionKey
   if (typeof flush === 'string' && flush !== '') config.flushToken = flush.slice(0, 256)
   return config

@@ -9,7 +9,8 @@
 //  2. validate each against its kind's schema (crds/validate.ts);
 //  3. compile every valid Api: routes, integrations, revision (api.ts, routes.ts, ...);
 //  4. settle apiId conflicts between otherwise valid Apis (conflicts.ts);
-//  5. compile every valid Stage: resolve its Api, check its name and variables (stage.ts);
+//  5. compile every valid ApiDeployment's snapshot as an Api (deployments.ts), then every valid
+//     Stage: resolve its Api and the revision it serves, check its name and variables (stage.ts);
 //  6. settle stage-name conflicts, warn about undefined stage variables;
 //  7. compile ApiKeys: values from Secrets, as digests (apikeys.ts, secrets.ts);
 //  8. compile UsagePlans: stages, throttles, quota, keys; settle keys in two plans for one stage
@@ -25,15 +26,18 @@ import {
   CONFIG_SCHEMA_VERSION,
   DEFAULT_ACCOUNT_THROTTLE,
   type ApiConfig,
+  type AuthorizerConfig,
   type GatewayConfig,
   type IamConfig,
   type MeteringConfig,
+  type RevisionConfig,
   type StageConfig,
 } from '../../proxy/config/schema.js'
 import { compileApi, type ApiBuild } from './api.js'
 import { compileAuthorizer, type AuthorizerBuild } from './authorizers.js'
 import { resolveApiIdConflicts, resolveStageNameConflicts } from './conflicts.js'
 import { compileStage, undefinedVariableWarnings, type ApiIndex, type StageBuild } from './stage.js'
+import { compileDeployment, currentRevision, type DeploymentBuild, type DeploymentIndex, type ServedRevision } from './deployments.js'
 import { compileApiKey, resolveDuplicateValues, type ApiKeyBuild } from './apikeys.js'
 import { isSecret, SecretIndex } from './secrets.js'
 import { compileIamIdentities } from './iam.js'
@@ -69,7 +73,12 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
   }
   resolveApiIdConflicts(apis)
 
-  const stages: StageBuild[] = entries.filter((e) => e.valid && e.ref.kind === 'Stage').map((e) => compileStage(e, apiIndex, account, secrets))
+  const deployments: DeploymentIndex = new Map()
+  for (const entry of entries) {
+    if (entry.ref.kind !== 'ApiDeployment' || entry.problems.some((p) => p.reason === 'DuplicateResource')) continue
+    deployments.set(`${entry.ref.namespace}/${entry.ref.name}`, { entry, build: entry.valid ? compileDeployment(entry, authorizers) : undefined })
+  }
+  const stages: StageBuild[] = entries.filter((e) => e.valid && e.ref.kind === 'Stage').map((e) => compileStage(e, apiIndex, deployments, account, secrets))
   resolveStageNameConflicts(stages)
   for (const stage of stages) stage.entry.problems.push(...undefinedVariableWarnings(stage))
 
@@ -89,7 +98,8 @@ export function compile(resources: readonly ResourceObject[], opts: CompileOptio
     for (const r of api.revision.routes) if (r.authorizer !== undefined) uses.set(r.authorizer, (uses.get(r.authorizer) ?? 0) + 1)
   }
   const authorizerOf = new Map([...authorizers.values()].map((a) => [a.entry, { build: a, routes: uses.get(a.config.name) ?? 0 }]))
-  const meteringOf: MeteringStatusInput = { keyOf, planOf, plans, authorizerOf }
+  const deploymentOf = new Map([...deployments.values()].flatMap((d) => (d.build ? [[d.entry, d.build] as const] : [])))
+  const meteringOf: MeteringStatusInput = { keyOf, planOf, plans, authorizerOf, deploymentOf }
   const statuses = entries.map((e) => statusOf(e, apiOf.get(e), stageOf.get(e), stages, meteringOf, opts))
   return { config, statuses: [...statuses, ...iam.statuses].sort(compareRefs) }
 }
@@ -107,11 +117,11 @@ function servedStages(stages: readonly StageBuild[]): Map<string, ServedStage> {
   const out = new Map<string, ServedStage>()
   for (const stage of stages) {
     const api = stage.api
-    if (!api || hasErrors(stage.entry.problems) || hasErrors(api.entry.problems) || api.protocol === 'WEBSOCKET') continue
+    if (!api || !stage.served || hasErrors(stage.entry.problems) || hasErrors(api.entry.problems) || api.protocol === 'WEBSOCKET') continue
     out.set(`${api.entry.ref.namespace}/${api.entry.ref.name}\u0000${stage.stageName}`, {
       apiId: api.apiId,
       stageName: stage.stageName,
-      routeKeys: new Set(api.revision.routes.map((r) => r.key)),
+      routeKeys: new Set(stage.served.revision.routes.map((r) => r.key)),
     })
   }
   return out
@@ -123,6 +133,7 @@ interface MeteringStatusInput {
   plans: readonly PlanBuild[]
   /** Authorizers, with how many routes of accepted Apis use each. */
   authorizerOf: Map<Entry, { build: AuthorizerBuild; routes: number }>
+  deploymentOf: Map<Entry, DeploymentBuild>
 }
 
 function toEntry(input: ResourceObject, defaultNamespace: string): Entry {
@@ -182,13 +193,16 @@ function assemble(
   opts: CompileOptions,
 ): GatewayConfig {
   const served = new Map<ApiBuild, StageConfig[]>()
+  // Per Api: the revisions its stages serve (and its current one), and the authorizers they use.
+  const revisions = new Map<ApiBuild, ServedRevision[]>(apis.map((api) => [api, [currentRevision(api)]]))
   for (const stage of stages) {
-    if (!stage.api || hasErrors(stage.entry.problems)) continue
+    if (!stage.api || !stage.served || hasErrors(stage.entry.problems)) continue
     const list = served.get(stage.api) ?? []
+    revisions.get(stage.api)?.push(stage.served)
     const config: StageConfig = {
       name: stage.stageName,
       source: { ...stage.entry.ref, kind: 'Stage' },
-      revision: stage.api.revision.id,
+      revision: stage.served.revision.id,
       variables: { ...stage.spec.variables },
     }
     // Metering fields only when set, so configs without metering stay as they were.
@@ -196,6 +210,11 @@ function assemble(
     if (Object.keys(stage.methodThrottles).length > 0) config.methodThrottles = stage.methodThrottles
     if (stage.meteringFailureMode) config.meteringFailureMode = stage.meteringFailureMode
     if (stage.cache) config.cache = stage.cache
+    if (stage.canary) {
+      const { served: canary, percentTraffic, variables, useStageCache } = stage.canary
+      config.canary = { revision: canary.revision.id, percentTraffic, variables, useStageCache }
+      revisions.get(stage.api)?.push(canary)
+    }
     list.push(config)
     served.set(stage.api, list)
   }
@@ -209,11 +228,11 @@ function assemble(
       endpointType: api.spec.endpointType ?? 'REGIONAL',
       disableExecuteApiEndpoint: api.spec.disableExecuteApiEndpoint ?? false,
       binaryMediaTypes: [...(api.spec.binaryMediaTypes ?? [])],
-      revisions: [api.revision],
+      revisions: uniqueRevisions(revisions.get(api) ?? []),
       stages: (served.get(api) ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       ...(api.spec.apiKeySource !== undefined ? { apiKeySource: api.spec.apiKeySource } : {}),
       ...(api.spec.policy !== undefined ? { policy: api.spec.policy } : {}),
-      ...(api.authorizers.length > 0 ? { authorizers: api.authorizers } : {}),
+      ...withAuthorizers(revisions.get(api) ?? []),
       ...(api.cors !== undefined ? { cors: api.cors } : {}),
       ...(api.gatewayResponses !== undefined ? { gatewayResponses: api.gatewayResponses } : {}),
     }))
@@ -237,6 +256,21 @@ function assemble(
     ...arn,
     ...(iam ? { iam } : {}),
   }
+}
+
+/** The distinct revisions, sorted by id (two deployments of one spec are one revision). */
+function uniqueRevisions(served: readonly ServedRevision[]): RevisionConfig[] {
+  const byId = new Map<string, RevisionConfig>()
+  for (const s of served) byId.set(s.revision.id, s.revision)
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+/** The authorizers any served revision's routes name, sorted by name; absent when none. */
+function withAuthorizers(served: readonly ServedRevision[]): { authorizers?: AuthorizerConfig[] } {
+  const byName = new Map<string, AuthorizerConfig>()
+  for (const s of served) for (const a of s.authorizers) byName.set(a.name, a)
+  const list = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return list.length > 0 ? { authorizers: list } : {}
 }
 
 /**
@@ -269,6 +303,7 @@ function statusOf(
   if (entry.generation !== undefined) status.observedGeneration = entry.generation
   let acceptedMessage = `${entry.ref.kind} is valid`
   const compiled = entry.ref.kind === 'Api' || entry.ref.kind === 'Stage'
+  let programmed: { ok: boolean; reason: string; message: string } | undefined
 
   if (api) {
     const conflict = api.entry.problems.some((p) => p.reason === 'ApiIdConflict')
@@ -283,13 +318,44 @@ function statusOf(
       : []
     acceptedMessage = `Api is valid; its routes compile to revision ${api.revision.id}`
   }
-  if (stage?.api && !hasErrors(entry.problems)) {
+  if (stage?.api && stage.served && !hasErrors(entry.problems)) {
     const executeApi = !(stage.api.spec.disableExecuteApiEndpoint ?? false)
     if (executeApi) status.url = stageUrl(opts, stage.api.apiId, stage.stageName)
-    status.revision = stage.api.revision.id
-    acceptedMessage = `Stage ${stage.stageName} serves revision ${stage.api.revision.id} of Api ${stage.api.entry.ref.name}`
+    const { revision, deployment } = stage.served
+    status.revision = revision.id
+    if (deployment !== undefined) status.deployment = deployment
+    if (stage.canary) {
+      status.canaryRevision = stage.canary.served.revision.id
+      if (stage.canary.served.deployment !== undefined) status.canaryDeployment = stage.canary.served.deployment
+    }
+    acceptedMessage =
+      deployment !== undefined
+        ? `Stage ${stage.stageName} serves ApiDeployment ${deployment} (revision ${revision.id}) of Api ${stage.api.entry.ref.name}`
+        : `Stage ${stage.stageName} serves revision ${revision.id} of Api ${stage.api.entry.ref.name}`
+    if (stage.canary) {
+      const c = stage.canary
+      acceptedMessage += `; canary: ${c.percentTraffic}% of requests on ${c.served.deployment !== undefined ? `ApiDeployment ${c.served.deployment} (revision ${c.served.revision.id})` : `revision ${c.served.revision.id}`}`
+    }
   }
-  let programmed: { ok: boolean; reason: string; message: string } | undefined
+  const deployment = metering.deploymentOf.get(entry)
+  if (deployment) {
+    const servedBy = stages
+      .filter(
+        (s) =>
+          (s.served?.deployment === entry.ref.name || s.canary?.served.deployment === entry.ref.name) &&
+          s.api?.entry.ref.namespace === entry.ref.namespace &&
+          !hasErrors(s.entry.problems),
+      )
+      .map((s) => s.entry.ref.name)
+      .sort()
+    if (!hasErrors(entry.problems)) status.revision = deployment.build.revision.id
+    status.stages = servedBy
+    acceptedMessage = `ApiDeployment of Api ${deployment.apiName} is valid; its snapshot compiles to revision ${deployment.build.revision.id}`
+    programmed =
+      servedBy.length > 0
+        ? { ok: true, reason: 'Programmed', message: `served by ${servedBy.length === 1 ? 'Stage' : 'Stages'} ${servedBy.join(', ')}` }
+        : { ok: false, reason: 'NotServed', message: 'no Stage serves this deployment; it is kept as history to roll back to' }
+  }
   const key = metering.keyOf.get(entry)
   if (key) {
     const inPlans = metering.plans.filter((p) => p.keys.includes(key)).map((p) => p.entry.ref.name)

@@ -1,11 +1,15 @@
-// One Stage: which Api it serves (apiRef), its name in URLs and its variables. Conflicts
-// between Stages (two with one stageName on one Api) are settled in conflicts.ts.
+// One Stage: which Api it serves (apiRef), which revision of it (spec.revision names an
+// ApiDeployment; without one the stage follows the Api's current spec: autoDeploy), its name in
+// URLs and its variables. Conflicts between Stages (two with one stageName on one Api) are
+// settled in conflicts.ts.
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
 import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
 import { CACHE_FIELDS, compileStageCache } from './cache.js'
+import { resolveRevision, type DeploymentIndex, type ServedRevision } from './deployments.js'
 import { childField } from './fields.js'
+import type { StageVariableUse } from './parameters.js'
 import type { SecretIndex } from './secrets.js'
 import { hasErrors, type Entry } from './types.js'
 import { stageNotImplemented } from './unimplemented.js'
@@ -24,6 +28,10 @@ export interface StageBuild {
   stageNameField: string
   /** The Api served, when the reference resolved to an accepted Api. */
   api: ApiBuild | undefined
+  /** The revision served: an ApiDeployment's, or the Api's current one; undefined when it did not resolve. */
+  served: ServedRevision | undefined
+  /** spec.canary, resolved; undefined without one (or when the stage side did not resolve). */
+  canary: CanaryBuild | undefined
   /** Stage default throttle (spec.throttle, methodSettings['*\/*']). */
   throttle: ThrottleConfig | undefined
   /** Method settings' throttles by route key. */
@@ -33,13 +41,22 @@ export interface StageBuild {
   cache: StageCacheConfig | undefined
 }
 
+export interface CanaryBuild {
+  served: ServedRevision
+  percentTraffic: number
+  /** The stage's variables with the canary's overrides applied. */
+  variables: Record<string, string>
+  useStageCache: boolean
+}
+
 /** Every Api resource by "namespace/name"; `build` is absent when it failed schema validation. */
 export type ApiIndex = Map<string, { entry: Entry; build: ApiBuild | undefined }>
 
-export function compileStage(entry: Entry, apis: ApiIndex, account: ThrottleConfig, secrets: SecretIndex): StageBuild {
+export function compileStage(entry: Entry, apis: ApiIndex, deployments: DeploymentIndex, account: ThrottleConfig, secrets: SecretIndex): StageBuild {
   const spec = entry.obj.spec as StageSpec
   const problems: Problem[] = []
   const api = resolveApi(entry, spec, apis, problems)
+  const served = api ? servedRevision(spec, api, deployments, problems) : undefined
 
   const stageName = spec.stageName ?? entry.ref.name
   const stageNameField = spec.stageName !== undefined ? 'spec.stageName' : 'metadata.name'
@@ -55,31 +72,59 @@ export function compileStage(entry: Entry, apis: ApiIndex, account: ThrottleConf
   if (stageName === DEFAULT_STAGE_NAME && api && api.protocol !== 'HTTP') {
     problems.push(error('spec.stageName', 'InvalidStageName', `the $default stage is only for HTTP APIs; Api ${api.entry.ref.name} is ${api.protocol}`))
   }
-  for (const [name, value] of Object.entries(spec.variables ?? {})) {
+  const variableFields: [string, Record<string, string>][] = [
+    ['spec.variables', spec.variables ?? {}],
+    ['spec.canary.variableOverrides', spec.canary?.variableOverrides ?? {}],
+  ]
+  for (const [field, name, value] of variableFields.flatMap(([f, vars]) => Object.entries(vars).map(([n, v]) => [f, n, v] as const))) {
     if (!VARIABLE_VALUE.test(value)) {
       problems.push(
         error(
-          childField('spec.variables', name),
+          childField(field, name),
           'InvalidStageVariable',
           `the value of stage variable ${name} may only contain letters, digits and - . _ ~ : / ? # & = , (and may not be empty)`,
         ),
       )
     }
   }
-  if (api && spec.revision !== undefined && spec.revision !== api.revision.id) {
-    problems.push(
-      warning(
-        'spec.revision',
-        'NotImplemented',
-        `revision ${spec.revision} cannot be served: earlier revisions are not kept yet; serving the current revision ${api.revision.id}`,
-      ),
-    )
-  }
   problems.push(...stageNotImplemented(spec))
-  const throttles = stageThrottles(spec, api, account, problems)
-  const cache = compileStageCache(entry, spec, api, secrets, problems)
+  const canary = api && served && spec.canary ? compileCanary(spec, api, deployments, problems) : undefined
+  const throttles = stageThrottles(spec, served, api, account, problems)
+  const servedRoutes = [...(served?.revision.routes ?? []), ...(canary?.served.revision.routes ?? [])]
+  const cache = compileStageCache(entry, spec, api, servedRoutes, secrets, problems)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache }
+  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache }
+}
+
+/** spec.canary: its revision (an ApiDeployment, else the Api's current spec) and its variables. */
+function compileCanary(spec: StageSpec, api: ApiBuild, deployments: DeploymentIndex, problems: Problem[]): CanaryBuild | undefined {
+  const canary = spec.canary!
+  const served = resolveRevision(canary.revision, 'spec.canary.revision', api, deployments, problems)
+  if (!served) return undefined
+  return {
+    served,
+    percentTraffic: canary.percentTraffic,
+    variables: { ...spec.variables, ...canary.variableOverrides },
+    useStageCache: canary.useStageCache ?? false,
+  }
+}
+
+/**
+ * spec.revision names an ApiDeployment; without it the stage follows the Api (autoDeploy, the
+ * default). autoDeploy: true with a revision, or autoDeploy: false without one, is an error.
+ */
+function servedRevision(spec: StageSpec, api: ApiBuild, deployments: DeploymentIndex, problems: Problem[]): ServedRevision | undefined {
+  if (spec.revision !== undefined && spec.autoDeploy === true) {
+    problems.push(error('spec.autoDeploy', 'RevisionConflict', 'set either revision (serve one ApiDeployment) or autoDeploy: true (follow the Api), not both'))
+    return undefined
+  }
+  if (spec.revision === undefined && spec.autoDeploy === false) {
+    problems.push(
+      error('spec.revision', 'NoRevision', 'autoDeploy is false and no revision is set: name the ApiDeployment to serve (tollgate deploy writes one)'),
+    )
+    return undefined
+  }
+  return resolveRevision(spec.revision, 'spec.revision', api, deployments, problems)
 }
 
 const ENFORCED_FIELDS: ReadonlySet<string> = new Set(['throttlingRateLimit', 'throttlingBurstLimit', ...CACHE_FIELDS])
@@ -94,6 +139,7 @@ const ALL_METHODS = '*/*'
  */
 function stageThrottles(
   spec: StageSpec,
+  served: ServedRevision | undefined,
   api: ApiBuild | undefined,
   account: ThrottleConfig,
   problems: Problem[],
@@ -104,7 +150,7 @@ function stageThrottles(
   const burst = all?.throttlingBurstLimit ?? spec.throttle?.burstLimit
   const throttle = rate === undefined && burst === undefined ? undefined : { rateLimit: rate ?? account.rateLimit, burstLimit: burst ?? account.burstLimit }
   const methodThrottles: Record<string, ThrottleConfig> = {}
-  const routeKeys = new Set(api?.revision.routes.map((r) => r.key) ?? [])
+  const routeKeys = new Set(served?.revision.routes.map((r) => r.key) ?? [])
   for (const key of Object.keys(settings).sort()) {
     const setting = settings[key]!
     const field = childField('spec.methodSettings', key)
@@ -117,7 +163,7 @@ function stageThrottles(
       problems.push(warning(field, 'RouteNotFound', `method settings are keyed '{resourcePath}/{METHOD}' (e.g. '/pets/{petId}/GET') or '*/*'; this key names no route and has no effect`))
       continue
     }
-    if (api && !routeKeys.has(routeKey)) {
+    if (api && served && !routeKeys.has(routeKey)) {
       problems.push(warning(field, 'RouteNotFound', `Api ${api.entry.ref.name} has no route ${routeKey}; this setting has no effect`))
       continue
     }
@@ -162,23 +208,41 @@ function resolveApi(entry: Entry, spec: StageSpec, apis: ApiIndex, problems: Pro
  * API Gateway accepts such a stage and answers 500 at request time, and so does Tollgate.
  */
 export function undefinedVariableWarnings(stage: StageBuild): Problem[] {
-  if (!stage.api) return []
-  const defined = stage.spec.variables ?? {}
+  if (!stage.api || !stage.served) return []
+  const warnings = undefinedIn(stage.served, stage.spec.variables ?? {}, stage.api, 'spec.variables', false)
+  if (stage.canary) warnings.push(...undefinedIn(stage.canary.served, stage.canary.variables, stage.api, 'spec.canary.variableOverrides', true))
+  return warnings
+}
+
+const VARIABLE_REFERENCE = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g
+
+/** Stage variables in the function URIs of the Lambda authorizers the revision's routes use. */
+function authorizerVariables(served: ServedRevision): StageVariableUse[] {
+  const uses: StageVariableUse[] = []
+  for (const a of served.authorizers) {
+    if (a.type !== 'TOKEN' && a.type !== 'REQUEST') continue
+    for (const m of a.invokeUri.matchAll(VARIABLE_REFERENCE)) uses.push({ name: m[1]!, field: `the function URI of Authorizer ${a.name}` })
+  }
+  return uses
+}
+
+function undefinedIn(served: ServedRevision, defined: Record<string, string>, api: ApiBuild, field: string, canary: boolean): Problem[] {
   const byName = new Map<string, string[]>()
-  for (const use of stage.api.stageVariables) {
+  for (const use of [...served.stageVariables, ...authorizerVariables(served)]) {
     if (Object.hasOwn(defined, use.name)) continue
     const fields = byName.get(use.name) ?? []
     if (!fields.includes(use.field)) fields.push(use.field)
     byName.set(use.name, fields)
   }
+  const of = served.deployment !== undefined ? `ApiDeployment ${served.deployment}` : `Api ${api.entry.ref.name}`
   return [...byName.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, fields]) =>
       warning(
-        'spec.variables',
+        field,
         'UndefinedStageVariable',
-        `stage variable ${name} is used by ${fields.join(', ')} of Api ${stage.api!.entry.ref.name} but not defined in this stage; ` +
-          'requests to those routes will fail with 500',
+        `stage variable ${name} is used by ${fields.join(', ')} of ${of} but not defined ${canary ? 'on the canary' : 'in this stage'}; ` +
+          `${canary ? 'canary ' : ''}requests to those routes will fail with 500`,
       ),
     )
 }

@@ -4,8 +4,8 @@
 //   Accepted      True when the resource has no error problems (for Api and Stage: it is
 //                 served); else False with the reason of the first error.
 //   ResolvedRefs  (Api, Stage) False when a reference failed (ApiNotFound, ApiNotAccepted,
-//                 RefNotPermitted), with that reason; else True.
-//   Programmed    ApiKey, UsagePlan: True (reason Programmed) when in the config the proxies
+//                 RefNotPermitted, RevisionNotFound), with that reason; else True.
+//   Programmed    ApiKey, UsagePlan, ApiDeployment (NotServed when no stage serves it): True (reason Programmed) when in the config the proxies
 //                 enforce, else False with the reason; kinds the compiler does not compile yet:
 //                 False, reason NotImplemented.
 // Warnings never change a status; they are listed in the Accepted message.
@@ -13,7 +13,7 @@ import type { Condition } from '../../crds/common.js'
 import type { Problem } from '../../crds/problems.js'
 import type { Entry } from './types.js'
 
-export const REF_REASONS: ReadonlySet<string> = new Set(['ApiNotFound', 'ApiNotAccepted', 'RefNotPermitted', 'AuthorizerNotFound'])
+export const REF_REASONS: ReadonlySet<string> = new Set(['ApiNotFound', 'ApiNotAccepted', 'RefNotPermitted', 'AuthorizerNotFound', 'RevisionNotFound'])
 const MAX_LISTED = 3
 
 export interface ConditionOptions {

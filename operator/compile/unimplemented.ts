@@ -9,7 +9,7 @@ import type { StageSpec } from '../../crds/stage.js'
 const API_FIELDS = ['minimumCompressionSize'] as const
 const INTEGRATION_FIELDS = ['cacheNamespace'] as const
 // Stage methodSettings: the throttling fields are enforced, the others are reported per field in stage.ts.
-const STAGE_FIELDS = ['canary', 'accessLogSettings', 'tracingEnabled'] as const
+const STAGE_FIELDS = ['accessLogSettings', 'tracingEnabled'] as const
 
 function notEnforced(field: string): Problem {
   return warning(field, 'NotImplemented', 'is accepted but not enforced yet')
@@ -29,10 +29,5 @@ export function apiNotImplemented(spec: ApiSpec): Problem[] {
 export function stageNotImplemented(spec: StageSpec): Problem[] {
   const problems: Problem[] = []
   for (const key of STAGE_FIELDS) if (spec[key] !== undefined) problems.push(notEnforced(`spec.${key}`))
-  if (spec.autoDeploy === false) {
-    problems.push(
-      warning('spec.autoDeploy', 'NotImplemented', 'autoDeploy: false is not implemented yet: a stage serves the current spec of its Api until deployments land'),
-    )
-  }
   return problems
 }

@@ -4,7 +4,8 @@
 //   Warning <reason>  Accepted=False (reason of the first error), once per generation and message
 //   Warning Rejected  a proxy NACKed the current config: on the Apis and Stages that changed since
 //                     the last config every proxy ACKed (all served ones when unknown), once per hash
-//   Normal  Deployed  Programmed=True: once per generation (Api) or served revision (Stage)
+//   Normal  Deployed  Programmed=True: once per generation (Api) or served revision (Stage), or
+//                     set of serving stages (ApiDeployment: "served by Stage prod")
 //
 // Events are core/v1 Events (reportingComponent tollgate.dev/operator) in the resource's
 // namespace; a failed create is logged and dropped (Events are best effort, status is not).
@@ -38,7 +39,10 @@ export function plannedEvents(desired: ReadonlyMap<string, DesiredStatus>, fleet
     if (programmed?.reason === 'Rejected' && refusing && (changedSinceAcked === null || changedSinceAcked.has(key))) {
       out.push({ ref: d.ref, type: 'Warning', reason: 'Rejected', message: `proxy ${refusing.id} refused config ${fleet.hash.slice(0, 12)}: ${refusing.nack!.reason}`, key: `${key}|Rejected|${fleet.hash}` })
     }
-    if (programmed?.status === 'True') {
+    if (programmed?.status === 'True' && d.ref.kind === 'ApiDeployment') {
+      // "served by Stage prod": once per set of serving stages.
+      out.push({ ref: d.ref, type: 'Normal', reason: 'Deployed', message: programmed.message, key: `${key}|Deployed|${programmed.message}` })
+    } else if (programmed?.status === 'True') {
       const what = d.ref.kind === 'Stage' ? `revision ${String(d.status.revision)}` : `generation ${gen}`
       out.push({ ref: d.ref, type: 'Normal', reason: 'Deployed', message: `${what} is served by ${programmed.message}`, key: `${key}|Deployed|${d.ref.kind === 'Stage' ? String(d.status.revision) : gen}` })
     }

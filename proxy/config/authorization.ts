@@ -11,7 +11,10 @@ export const LambdaAuthorizerConfig = Type.Object({
   /** "namespace/name" of the Authorizer resource; routes refer to it by this. */
   name: Type.String(),
   source: Source,
-  /** Full invoke URL: .../2015-03-31/functions/{name}/invocations. */
+  /**
+   * Full invoke URL: .../2015-03-31/functions/{name}/invocations. May hold `${stageVariables.NAME}`
+   * (host, function name, alias), resolved per stage at build time.
+   */
   invokeUri: Type.String(),
   /**
    * Identity sources as written in the resource, one per entry (a comma-separated string is

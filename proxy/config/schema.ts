@@ -147,6 +147,23 @@ export const RevisionConfig = Type.Object({
 })
 export type RevisionConfig = Static<typeof RevisionConfig>
 
+/**
+ * A canary release on a stage: a share of the stage's requests, chosen at random per request,
+ * is served by another revision with its own variables. The stage's other settings
+ * (throttles, method settings) apply to both sides.
+ */
+export const CanaryConfig = Type.Object({
+  /** Id of the revision the canary serves (one of the Api's revisions). */
+  revision: Type.String(),
+  /** Percentage of the stage's requests sent to the canary, 0.0 to 100.0. */
+  percentTraffic: Type.Number({ minimum: 0, maximum: 100 }),
+  /** Stage variables of the canary side: the stage's, with the canary's overrides applied. */
+  variables: StringMap,
+  /** Canary responses use the stage's cache entries (else the cache key includes the canary revision). */
+  useStageCache: Type.Boolean(),
+})
+export type CanaryConfig = Static<typeof CanaryConfig>
+
 export const StageConfig = Type.Object({
   /** Stage name as it appears in URLs; "$default" serves an HTTP API at the root. */
   name: Type.String(),
@@ -159,6 +176,8 @@ export const StageConfig = Type.Object({
   ...StageMeteringFields,
   /** The stage's response cache (cache.ts). Absent: no caching. */
   cache: Type.Optional(StageCacheConfig),
+  /** Canary release. Absent: every request is served by `revision`. */
+  canary: Type.Optional(CanaryConfig),
 })
 export type StageConfig = Static<typeof StageConfig>
 

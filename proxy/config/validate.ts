@@ -33,6 +33,9 @@ export function configProblems(input: unknown): string[] {
       if (stages.has(stage.name)) problems.push(`api ${api.id}: duplicate stage ${stage.name}`)
       stages.add(stage.name)
       if (!revisions.has(stage.revision)) problems.push(`api ${api.id} stage ${stage.name}: unknown revision ${stage.revision}`)
+      if (stage.canary !== undefined && !revisions.has(stage.canary.revision)) {
+        problems.push(`api ${api.id} stage ${stage.name}: unknown canary revision ${stage.canary.revision}`)
+      }
     }
   }
   problems.push(...meteringProblems(input))

@@ -2,7 +2,7 @@
 // stage, and returns the handler for that route, or null where the stage does not apply (so a
 // disabled feature costs nothing per request: the route's handler array simply lacks it).
 import type { JwtKeyStore } from '../auth/jwt/keys.js'
-import type { ApiConfig, GatewayConfig, RouteConfig, StageConfig } from '../config/schema.js'
+import type { ApiConfig, CanaryConfig, GatewayConfig, RouteConfig, StageConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
 import type { CompiledIntegration } from '../integrations/compile.js'
 import type { MeteringIndex } from '../metering/index.js'
@@ -12,6 +12,11 @@ export type Handler = (ctx: RequestContext) => void | Promise<void>
 export interface StageInput {
   readonly api: ApiConfig
   readonly stage: StageConfig
+  /**
+   * On the canary side of a stage: the stage's canary settings (its revision, useStageCache);
+   * `stage` then carries the canary's revision and variables. Null (or absent) on the stage side.
+   */
+  readonly canary?: CanaryConfig | null
   readonly route: RouteConfig
   readonly integration: CompiledIntegration
   /** Keys, plans and throttles of the whole config, built once per config (metering/index.ts). */

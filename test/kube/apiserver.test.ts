@@ -481,7 +481,7 @@ t.test('raw HTTP: 401 without the token, newline-delimited watch stream', async 
   const gv = JSON.parse((await rawGet(`/apis/${G}/${V}`, auth)).body) as { resources: { name: string; namespaced: boolean; kind: string; verbs: string[] }[] }
   t.match(gv.resources.find((r) => r.name === 'apis'), { namespaced: true, kind: 'Api', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] })
   t.match(gv.resources.find((r) => r.name === 'apis/status'), { kind: 'Api', verbs: ['get', 'patch', 'update'] })
-  t.equal(gv.resources.filter((r) => !r.name.includes('/')).length, 6)
+  t.equal(gv.resources.filter((r) => !r.name.includes('/')).length, 7)
   const core = JSON.parse((await rawGet('/api/v1', auth)).body) as { resources: { name: string; namespaced: boolean }[] }
   t.match(core.resources.find((r) => r.name === 'namespaces'), { namespaced: false })
   t.equal((await rawGet('/healthz', auth)).body, 'ok')

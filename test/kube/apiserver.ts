@@ -26,7 +26,7 @@ export interface ApiServerOptions {
   historySize?: number
   /** Interval of BOOKMARK events on watches that allow them (default 1000 ms; a real server sends one about every minute). */
   bookmarkIntervalMs?: number
-  /** Register stand-in CRDs for the six tollgate.dev kinds (default true). */
+  /** Register stand-in CRDs for the seven tollgate.dev kinds (default true). */
   tollgateCRDs?: boolean
   /** Namespaces that exist at start (default: default, kube-system, kube-public, kube-node-lease). */
   namespaces?: string[]

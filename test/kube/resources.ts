@@ -476,6 +476,7 @@ export function crdWithStatus(crd: JsonObject, now: string): JsonObject {
 const TOLLGATE_KINDS: [string, string, string[]][] = [
   ['Api', 'apis', []],
   ['Stage', 'stages', []],
+  ['ApiDeployment', 'apideployments', []],
   ['UsagePlan', 'usageplans', []],
   ['ApiKey', 'apikeys', []],
   ['Authorizer', 'authorizers', []],
@@ -483,7 +484,7 @@ const TOLLGATE_KINDS: [string, string, string[]][] = [
 ]
 
 /**
- * Stand-in CRDs for the six Tollgate kinds: namespaced, status subresource, and a schema that
+ * Stand-in CRDs for the seven Tollgate kinds: namespaced, status subresource, and a schema that
  * keeps any spec and status (register the project's generated CRDs to get real pruning and
  * validation).
  */

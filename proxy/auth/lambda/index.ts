@@ -18,9 +18,10 @@
 // expression, the methodArn prefix, the event builder, the cache scope.
 import { hash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import type { ApiConfig, LambdaAuthorizerConfig, RouteConfig } from '../../config/schema.js'
+import type { ApiConfig, LambdaAuthorizerConfig, RouteConfig, StageConfig } from '../../config/schema.js'
 import type { RequestContext } from '../../context.js'
 import { GatewayError } from '../../errors.js'
+import { resolveStageVariables } from '../../stage-variables.js'
 import type { Handler, StageInput } from '../../pipeline/types.js'
 import { arnSettings, methodArn, methodArnPrefix } from '../arn.js'
 import { evaluatePolicy, INVOKE_ACTION } from '../policy.js'
@@ -40,15 +41,34 @@ const NOT_ALLOWED = new GatewayError(
 )
 const NOT_AUTHORIZED = new GatewayError('TG_ERR_ACCESS_DENIED', 'ACCESS_DENIED', 'the authorizer answered isAuthorized: false')
 
-/** The origin of the authorizer function a CUSTOM route calls (its pool is held by the runtime); null otherwise. */
-export function lambdaAuthorizerOrigin(api: ApiConfig, route: RouteConfig): string | null {
+/** The origin of the authorizer function a CUSTOM route calls on a stage (its pool is held by the runtime); null otherwise. */
+export function lambdaAuthorizerOrigin(api: ApiConfig, stage: StageConfig, route: RouteConfig): string | null {
   if (route.authorizationType !== 'CUSTOM' || route.authorizer === undefined) return null
   const a = api.authorizers?.find((x) => x.name === route.authorizer)
   if (a === undefined || (a.type !== 'TOKEN' && a.type !== 'REQUEST')) return null
+  const resolved = resolveStageVariables(a.invokeUri, stage.variables)
+  if (resolved.missing.length > 0) return null
   try {
-    return new URL(a.invokeUri).origin
+    return new URL(resolved.text).origin
   } catch {
     return null
+  }
+}
+
+/**
+ * The invoke URL of a Lambda authorizer on a stage: `${stageVariables.NAME}` in it (the host, the
+ * function name, an alias) resolved with the stage's variables, as API Gateway resolves them in
+ * an authorizer's function ARN. An undefined variable makes the route a configuration error (500).
+ */
+function invokeUrl(authorizer: LambdaAuthorizerConfig, stage: StageConfig): URL {
+  const resolved = resolveStageVariables(authorizer.invokeUri, stage.variables)
+  if (resolved.missing.length > 0) {
+    throw new Error(`stage variable ${resolved.missing.join(', ')} used by the function URI of authorizer ${authorizer.name} is not defined on stage ${stage.name}`)
+  }
+  try {
+    return new URL(resolved.text)
+  } catch {
+    throw new Error(`authorizer ${authorizer.name}: invokeUri ${JSON.stringify(resolved.text)} is not a URL`)
   }
 }
 
@@ -75,12 +95,7 @@ function outcomeOf(err: unknown): 'deny' | 'unauthorized' | 'error' {
 
 export function buildLambdaAuthorize(input: StageInput, authorizer: LambdaAuthorizerConfig): Handler {
   const { api, stage, route, gateway } = input
-  let url: URL
-  try {
-    url = new URL(authorizer.invokeUri)
-  } catch {
-    throw new Error(`authorizer ${authorizer.name}: invokeUri ${JSON.stringify(authorizer.invokeUri)} is not a URL`)
-  }
+  const url = invokeUrl(authorizer, stage)
   const origin = url.origin
   const invokePath = url.pathname + url.search
   const readers = authorizer.identitySources.map((s) => compileIdentitySource(s, stage.variables))
@@ -115,7 +130,7 @@ export function buildLambdaAuthorize(input: StageInput, authorizer: LambdaAuthor
   // the same API and stage with the same stage variables (they are part of the event).
   const scope = hash(
     'sha256',
-    JSON.stringify([api.id, stage.name, stage.variables, authorizer.name, authorizer.invokeUri, authorizer.type, authorizer.identitySources, version, simple]),
+    JSON.stringify([api.id, stage.name, stage.variables, authorizer.name, url.href, authorizer.type, authorizer.identitySources, version, simple]),
     'base64',
   )
   const name = authorizer.name
