@@ -7,7 +7,7 @@
 //   4. the same in a process metering in memory (standalone mode without Redis).
 // Prints req/s, latency, CPU per request (of the target, and of redis-server for 3.) and the
 // ratios to the baseline (target: 3. >= 0.8×). Options: --rounds N (interleaved; medians),
-// --no-batch (also 3. without RedisMeter's batched writes), --compare DIST (also 3. from another
+// --no-batch (also 3. with one script call per decision, RedisMeter maxBatch 1), --compare DIST (also 3. from another
 // build, e.g. main's, on its own redis-server).
 // Separate from bench/run.ts, which compares the pass-through route with nginx.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '1' },
-      // Also measure the Redis route without batched writes (RedisMeter batchWrites: false).
+      // Also measure the Redis route with one script call per decision (RedisMeter maxBatch: 1).
       'no-batch': { type: 'boolean', default: false },
       // Also measure another build's metered route (its dist folder), e.g. the main branch's.
       compare: { type: 'string' },
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     ]
     if (unbatched) {
       targets.push({
-        name: 'tollgate key+throttle+quota (Redis, one write per call)',
+        name: 'tollgate key+throttle+quota (Redis, one call per decision)',
         url: `http://127.0.0.1:${unbatched.port}/prod/pets/1`,
         headers: { Host: `benchkey.execute-api.localhost:${unbatched.port}`, 'x-api-key': BENCH_API_KEY },
         pid: unbatched.child.pid!,

@@ -10,7 +10,7 @@ import { numberArg } from './child.js'
 
 export const BENCH_API_KEY = 'BenchKey0123456789abcdefXYZ'
 const upstream = numberArg('upstream')
-// --no-batch: one write per Redis call (RedisMeter batchWrites off).
+// --no-batch: one script call per decision (RedisMeter maxBatch 1).
 // --memory: the process's own MemoryMeter (standalone mode without Redis) instead of --redis=PORT.
 const memory = process.argv.includes('--memory')
 const redisPort = memory ? 0 : numberArg('redis')
@@ -44,7 +44,7 @@ const accountThrottle = { rateLimit: 10_000_000, burstLimit: 10_000_000 }
 const { config, statuses } = compile(resources, { domain: 'localhost', defaultNamespace: 'default', endpoint: { scheme: 'http' }, accountThrottle })
 const errors = statuses.flatMap((s) => s.problems.filter((p) => p.severity === 'error'))
 if (errors.length > 0) throw new Error(`bench manifests: ${JSON.stringify(errors)}`)
-const metering = createMeter({ redisUrl: memory ? '' : `redis://127.0.0.1:${redisPort}`, redisBatchWrites: !process.argv.includes('--no-batch'), log: (line) => process.stderr.write(`${line}\n`) })
+const metering = createMeter({ redisUrl: memory ? '' : `redis://127.0.0.1:${redisPort}`, ...(process.argv.includes('--no-batch') ? { redisMaxBatch: 1 } : {}), log: (line) => process.stderr.write(`${line}\n`) })
 await metering.ready()
 const gateway = createGateway({ meter: metering.meter })
 gateway.apply(config)

@@ -140,6 +140,150 @@ return {1, 0, 1, remaining}
 `
 
 /**
+ * The decisions of several requests of one metering domain, in arrival order, exactly as if
+ * DECIDE ran for each of them in turn at one instant (one TIME for all): the same token-bucket
+ * and quota arithmetic, all-or-nothing per request, the first empty bucket in THROTTLE_ORDER
+ * denies, a denied request consumes nothing. Each distinct key is read once (HMGET, on first
+ * use) and written once at the end (HSET; PEXPIRE and the quota's new-day work when DECIDE
+ * would have done them for one of the requests), so a batch costs about what one request costs
+ * plus ~0.5 µs of Lua per request.
+ *
+ * KEYS: the distinct keys of the batch (buckets and quotas), each once.
+ * ARGV: clock offset ms, usage retention days, R (where the runs start); then the templates —
+ * the distinct request shapes — each: bucket count n, per bucket its key index (into KEYS),
+ * rate, burst and refill-from-empty ms, then the quota's key index (0: no quota), limit and
+ * period; then from ARGV[R] the requests in arrival order as runs: the ARGV index of a
+ * template, how many requests of it in a row.
+ * Returns two integers per request: outcome (0 admitted, i > 0 denied by the request's bucket i,
+ * -1 quota exceeded) and the quota remaining (0 without a quota).
+ *
+ * Lua costs ~0.1 µs per table operation or tonumber here, so state lives in one preallocated
+ * table and a template is parsed once per run into a reused one.
+ */
+export const DECIDE_MANY = `${PRELUDE}
+local retention = tonumber(ARGV[2])
+local uf = 'u' .. today
+local rf = 'r' .. today
+-- State of key k at S[8k + f]. Both kinds: 1 read ('b' bucket, 'q' quota), 2 changed. Buckets: 3 tokens, 4 last update
+-- (µs), 5 expiry last set (ms), 6 expiry moved. Quotas: 3 period start, 4 used, 5 used today,
+-- 6 remaining today, 7 no usage today yet (true, then the end of the period for new_day).
+local S = {${Array(64).fill('false').join(', ')}}
+local T = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+local left = {0, 0, 0, 0, 0}
+local out = {}
+local o = 0
+
+for r = tonumber(ARGV[3]), #ARGV, 2 do
+  -- The template of this run: n buckets at T[4i-3 .. 4i] (key index, rate, burst, refill ms).
+  local a = tonumber(ARGV[r])
+  local n = tonumber(ARGV[a])
+  for i = 1, 4 * n do T[i] = tonumber(ARGV[a + i]) end
+  a = a + 4 * n + 1
+  local q = tonumber(ARGV[a]) * 8
+  local limit = tonumber(ARGV[a + 1])
+  local ps, pe = 0, 0
+  if q > 0 then
+    ps, pe = period_days(today, ARGV[a + 2])
+    if not S[q + 1] then
+      local h = redis.call('HMGET', KEYS[q / 8], 'p', 'u', uf)
+      S[q + 1] = 'q'
+      S[q + 3] = tonumber(h[1])
+      S[q + 4] = tonumber(h[2]) or 0
+      S[q + 5] = tonumber(h[3]) or 0
+      S[q + 7] = not h[3]
+    end
+  end
+
+  for _ = 1, tonumber(ARGV[r + 1]) do
+    local used = 0
+    if q > 0 and S[q + 3] == ps then used = S[q + 4] end
+    local remaining = limit - used
+    if remaining < 0 or q == 0 then remaining = 0 end
+
+    -- Every bucket first, changing nothing: a denied request consumes nothing.
+    local denied = 0
+    for i = 1, n do
+      local b = T[4 * i - 3] * 8
+      local rate, burst = T[4 * i - 2], T[4 * i - 1]
+      if not (rate > 0) or burst < 1 then
+        denied = i
+        break
+      end
+      if not S[b + 1] then
+        local h = redis.call('HMGET', KEYS[b / 8], 'tk', 'ts', 'e')
+        S[b + 1] = 'b'
+        S[b + 3] = tonumber(h[1])
+        S[b + 4] = tonumber(h[2])
+        S[b + 5] = tonumber(h[3]) or 0
+      end
+      local tk = burst * UNIT
+      if S[b + 3] then
+        local elapsed = now_us - S[b + 4]
+        if elapsed < 0 then elapsed = 0 end
+        tk = math.min(tk, S[b + 3] + math.floor(elapsed * rate))
+      end
+      if tk < UNIT then
+        denied = i
+        break
+      end
+      left[i] = tk - UNIT
+    end
+
+    if denied > 0 then
+      out[o + 1] = denied
+      out[o + 2] = remaining
+    elseif q > 0 and used >= limit then
+      out[o + 1] = -1
+      out[o + 2] = 0
+    else
+      for i = 1, n do
+        local b = T[4 * i - 3] * 8
+        local fill = T[4 * i]
+        S[b + 2] = true
+        S[b + 3] = left[i]
+        S[b + 4] = now_us
+        if S[b + 5] < now_ms + fill + 1000 then
+          S[b + 5] = now_ms + 2 * fill + 2000
+          S[b + 6] = true
+        end
+      end
+      if q > 0 then
+        remaining = limit - used - 1
+        S[q + 2] = true
+        S[q + 3] = ps
+        S[q + 4] = used + 1
+        S[q + 5] = S[q + 5] + 1
+        S[q + 6] = remaining
+        if S[q + 7] == true then S[q + 7] = pe end
+        if remaining < 0 then remaining = 0 end
+      end
+      out[o + 1] = 0
+      out[o + 2] = remaining
+    end
+    o = o + 2
+  end
+end
+
+-- Large numbers go to redis.call as strings formatted with %d (see DECIDE).
+local nowf = string.format('%d', now_us)
+for k = 1, #KEYS do
+  local b = 8 * k
+  if S[b + 2] then
+    if S[b + 1] == 'q' then
+      redis.call('HSET', KEYS[k], 'p', S[b + 3], 'u', S[b + 4], uf, S[b + 5], rf, S[b + 6])
+      if S[b + 7] then new_day(KEYS[k], S[b + 7], retention) end
+    elseif S[b + 6] then
+      redis.call('HSET', KEYS[k], 'tk', string.format('%d', S[b + 3]), 'ts', nowf, 'e', string.format('%d', S[b + 5]))
+      redis.call('PEXPIRE', KEYS[k], S[b + 5] - now_ms)
+    else
+      redis.call('HSET', KEYS[k], 'tk', string.format('%d', S[b + 3]), 'ts', nowf)
+    end
+  end
+end
+return out
+`
+
+/**
  * UpdateUsage: set the remaining quota of the current period (used = limit - remaining).
  * KEYS: quota key. ARGV: clock offset ms, limit, period, remaining, retention days.
  */
