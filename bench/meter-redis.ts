@@ -10,6 +10,7 @@
 //
 //   npm run bench:meter-redis -- --batch 1,8,32 --seconds 3 --rounds 3
 //   npm run bench:meter-redis -- --compare /path/to/other/dist   # the same for another build
+//   npm run bench:meter-redis -- --memory                         # and MemoryMeter, the floor
 //
 // Each build runs on its own redis-server; builds and batch sizes are interleaved per round and
 // the median round is printed. CPU time (not throughput) is the measure, so a machine shared
@@ -31,7 +32,8 @@ interface AnyMeter {
 interface Build {
   readonly name: string
   readonly meter: AnyMeter
-  readonly redis: ChildProcess
+  /** null: the in-process MemoryMeter. */
+  readonly redis: ChildProcess | null
   readonly port: number
 }
 interface Sample {
@@ -83,10 +85,11 @@ function scriptStats(port: number): { calls: number; usec: number } {
 async function load(dist: string, name: string): Promise<Build> {
   const { port, child } = await startRedis()
   const { createRedisClient, whenReady } = (await import(join(dist, 'proxy/stores/redis-connection.js'))) as typeof import('../proxy/stores/redis-connection.js')
-  const { RedisMeter } = (await import(join(dist, 'proxy/stores/redis-meter.js'))) as { RedisMeter: new (client: unknown) => AnyMeter }
-  const client = createRedisClient({ url: `redis://127.0.0.1:${port}` })
+  const { RedisMeter } = (await import(join(dist, 'proxy/stores/redis-meter.js'))) as { RedisMeter: new (client: unknown, opts: { callTimeoutMs: number }) => AnyMeter }
+  // Generous bounds: a shared machine can stall a process for longer than the production 100 ms.
+  const client = createRedisClient({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 5000 })
   await whenReady(client)
-  return { name, meter: new RedisMeter(client), redis: child, port }
+  return { name, meter: new RedisMeter(client, { callTimeoutMs: 5000 }), redis: child, port }
 }
 
 // The benchmark route's request (bench/tollgate-metered-target.ts): plan throttle, account
@@ -113,15 +116,16 @@ async function measure(build: Build, batch: number, seconds: number): Promise<Sa
     return n
   }
   await run(Date.now() + 300) // warm-up
-  const stats0 = scriptStats(build.port)
-  const redis0 = cpuTicks(build.redis.pid!)
+  const redisPid = build.redis?.pid
+  const stats0 = redisPid ? scriptStats(build.port) : { calls: 0, usec: 0 }
+  const redis0 = redisPid ? cpuTicks(redisPid) : 0
   const cpu0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
   const n = await run(Date.now() + seconds * 1000)
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9
   const cpu = process.cpuUsage(cpu0)
-  const redisUs = ((cpuTicks(build.redis.pid!) - redis0) / CLK_TCK) * 1e6
-  const stats1 = scriptStats(build.port)
+  const redisUs = redisPid ? ((cpuTicks(redisPid) - redis0) / CLK_TCK) * 1e6 : 0
+  const stats1 = redisPid ? scriptStats(build.port) : { calls: 0, usec: 0 }
   return {
     nodeUs: (cpu.user + cpu.system) / n,
     redisUs: redisUs / n,
@@ -138,6 +142,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '3' },
       rounds: { type: 'string', default: '3' },
       compare: { type: 'string' },
+      memory: { type: 'boolean', default: false },
     },
   })
   const batches = values.batch.split(',').map(Number)
@@ -145,6 +150,10 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds)
   const builds: Build[] = [await load(resolve(here, '..'), 'this build')]
   if (values.compare) for (const dist of values.compare.split(',')) builds.push(await load(resolve(dist), dist))
+  if (values.memory) {
+    const { MemoryMeter } = await import('../proxy/stores/memory-meter.js')
+    builds.push({ name: 'MemoryMeter', meter: new MemoryMeter() as unknown as AnyMeter, redis: null, port: 0 })
+  }
   try {
     const samples = new Map<string, Sample[]>()
     for (let r = 0; r < rounds; r++) {
@@ -169,7 +178,7 @@ async function main(): Promise<void> {
   } finally {
     for (const b of builds) {
       await b.meter.close()
-      b.redis.kill()
+      b.redis?.kill()
     }
   }
 }

@@ -6,7 +6,7 @@
 import { compile } from '../operator/compile/index.js'
 import { createGateway } from '../proxy/gateway.js'
 import { createMeter } from '../proxy/metering/create-meter.js'
-import { numberArg } from './child.js'
+import { numberArg, reportPort } from './child.js'
 
 export const BENCH_API_KEY = 'BenchKey0123456789abcdefXYZ'
 const upstream = numberArg('upstream')
@@ -48,5 +48,5 @@ const metering = createMeter({ redisUrl: memory ? '' : `redis://127.0.0.1:${redi
 await metering.ready()
 const gateway = createGateway({ meter: metering.meter })
 gateway.apply(config)
-const { port } = await gateway.listen(0, '127.0.0.1')
-process.send?.({ port })
+await gateway.listen(0, '127.0.0.1')
+reportPort(gateway.server)

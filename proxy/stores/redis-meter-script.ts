@@ -145,45 +145,51 @@ return {1, 0, 1, remaining}
  * and quota arithmetic, all-or-nothing per request, the first empty bucket in THROTTLE_ORDER
  * denies, a denied request consumes nothing. Each distinct key is read once (HMGET, on first
  * use) and written once at the end (HSET; PEXPIRE and the quota's new-day work when DECIDE
- * would have done them for one of the requests), so a batch costs about what one request costs
- * plus ~0.5 µs of Lua per request.
+ * would have done them for one of the requests).
+ *
+ * Requests come as runs of one request shape (template), and a run is decided in one step: at
+ * one instant nothing refills, so c requests in a row admit k = the fewest of c, each bucket's
+ * whole tokens and the quota left, and the other c - k are all denied by the same check — the
+ * first bucket (in order) left with less than a token, else the quota. So a batch costs about
+ * what one request costs, plus a little per run, whatever its size.
  *
  * KEYS: the distinct keys of the batch (buckets and quotas), each once.
- * ARGV: clock offset ms, usage retention days, R (where the runs start); then the templates —
- * the distinct request shapes — each: bucket count n, per bucket its key index (into KEYS),
- * rate, burst and refill-from-empty ms, then the quota's key index (0: no quota), limit and
- * period; then from ARGV[R] the requests in arrival order as runs: the ARGV index of a
- * template, how many requests of it in a row.
- * Returns two integers per request: outcome (0 admitted, i > 0 denied by the request's bucket i,
- * -1 quota exceeded) and the quota remaining (0 without a quota).
+ * ARGV: clock offset ms, usage retention days, R (where the runs start); then the templates,
+ * each: bucket count n, per bucket its key index (into KEYS), rate, burst and refill-from-empty
+ * ms, then the quota's key index (0: no quota), limit and period; then from ARGV[R] the requests
+ * in arrival order as runs: the ARGV index of a template, how many requests of it in a row.
+ * Returns three integers per run: k (the first k requests admitted), the outcome of the others
+ * (i > 0 denied by the template's bucket i, -1 quota exceeded; 0 when k is the whole run), and
+ * the quota left before the run (limit - used, may be negative; 0 without a quota) — the
+ * admitted requests have that minus 1, 2, ... remaining, the denied ones that minus k.
  *
  * Lua costs ~0.1 µs per table operation or tonumber here, so state lives in one preallocated
- * table and a template is parsed once per run into a reused one.
+ * table.
  */
 export const DECIDE_MANY = `${PRELUDE}
 local retention = tonumber(ARGV[2])
 local uf = 'u' .. today
 local rf = 'r' .. today
--- State of key k at S[8k + f]. Both kinds: 1 read ('b' bucket, 'q' quota), 2 changed. Buckets: 3 tokens, 4 last update
--- (µs), 5 expiry last set (ms), 6 expiry moved. Quotas: 3 period start, 4 used, 5 used today,
--- 6 remaining today, 7 no usage today yet (true, then the end of the period for new_day).
+-- State of key k at S[8k + f]. Both kinds: 1 read ('b' bucket, 'q' quota), 2 changed. Buckets:
+-- 3 tokens, 4 last update (µs), 5 expiry last set (ms), 6 expiry moved. Quotas: 3 period start,
+-- 4 used, 5 used today, 6 remaining today, 7 no usage today yet (true, then the end of the
+-- period for new_day).
 local S = {${Array(64).fill('false').join(', ')}}
-local T = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
-local left = {0, 0, 0, 0, 0}
+-- Tokens of the run's buckets before the run.
+local T = {0, 0, 0, 0, 0}
 local out = {}
 local o = 0
 
 for r = tonumber(ARGV[3]), #ARGV, 2 do
-  -- The template of this run: n buckets at T[4i-3 .. 4i] (key index, rate, burst, refill ms).
   local a = tonumber(ARGV[r])
+  local c = tonumber(ARGV[r + 1])
   local n = tonumber(ARGV[a])
-  for i = 1, 4 * n do T[i] = tonumber(ARGV[a + i]) end
-  a = a + 4 * n + 1
-  local q = tonumber(ARGV[a]) * 8
-  local limit = tonumber(ARGV[a + 1])
-  local ps, pe = 0, 0
+  local qa = a + 4 * n + 1
+  local q = tonumber(ARGV[qa]) * 8
+  local limit = tonumber(ARGV[qa + 1])
+  local ps, pe, used = 0, 0, 0
   if q > 0 then
-    ps, pe = period_days(today, ARGV[a + 2])
+    ps, pe = period_days(today, ARGV[qa + 2])
     if not S[q + 1] then
       local h = redis.call('HMGET', KEYS[q / 8], 'p', 'u', uf)
       S[q + 1] = 'q'
@@ -192,23 +198,19 @@ for r = tonumber(ARGV[3]), #ARGV, 2 do
       S[q + 5] = tonumber(h[3]) or 0
       S[q + 7] = not h[3]
     end
+    if S[q + 3] == ps then used = S[q + 4] end
   end
 
-  for _ = 1, tonumber(ARGV[r + 1]) do
-    local used = 0
-    if q > 0 and S[q + 3] == ps then used = S[q + 4] end
-    local remaining = limit - used
-    if remaining < 0 or q == 0 then remaining = 0 end
-
-    -- Every bucket first, changing nothing: a denied request consumes nothing.
-    local denied = 0
-    for i = 1, n do
-      local b = T[4 * i - 3] * 8
-      local rate, burst = T[4 * i - 2], T[4 * i - 1]
-      if not (rate > 0) or burst < 1 then
-        denied = i
-        break
-      end
+  -- k: how many of the c requests every bucket and the quota admit; denied: what refuses the
+  -- next one (the first bucket in order that has exactly k whole tokens, else the quota).
+  local k = c
+  local denied = 0
+  for i = 1, n do
+    local rate = tonumber(ARGV[a + 4 * i - 2])
+    local burst = tonumber(ARGV[a + 4 * i - 1])
+    local can = 0
+    if rate > 0 and burst >= 1 then
+      local b = tonumber(ARGV[a + 4 * i - 3]) * 8
       if not S[b + 1] then
         local h = redis.call('HMGET', KEYS[b / 8], 'tk', 'ts', 'e')
         S[b + 1] = 'b'
@@ -222,46 +224,48 @@ for r = tonumber(ARGV[3]), #ARGV, 2 do
         if elapsed < 0 then elapsed = 0 end
         tk = math.min(tk, S[b + 3] + math.floor(elapsed * rate))
       end
-      if tk < UNIT then
-        denied = i
-        break
-      end
-      left[i] = tk - UNIT
+      T[i] = tk
+      can = math.floor(tk / UNIT)
     end
-
-    if denied > 0 then
-      out[o + 1] = denied
-      out[o + 2] = remaining
-    elseif q > 0 and used >= limit then
-      out[o + 1] = -1
-      out[o + 2] = 0
-    else
-      for i = 1, n do
-        local b = T[4 * i - 3] * 8
-        local fill = T[4 * i]
-        S[b + 2] = true
-        S[b + 3] = left[i]
-        S[b + 4] = now_us
-        if S[b + 5] < now_ms + fill + 1000 then
-          S[b + 5] = now_ms + 2 * fill + 2000
-          S[b + 6] = true
-        end
-      end
-      if q > 0 then
-        remaining = limit - used - 1
-        S[q + 2] = true
-        S[q + 3] = ps
-        S[q + 4] = used + 1
-        S[q + 5] = S[q + 5] + 1
-        S[q + 6] = remaining
-        if S[q + 7] == true then S[q + 7] = pe end
-        if remaining < 0 then remaining = 0 end
-      end
-      out[o + 1] = 0
-      out[o + 2] = remaining
+    if can < k then
+      k = can
+      denied = i
     end
-    o = o + 2
   end
+  if q > 0 then
+    local left = limit - used
+    if left < 0 then left = 0 end
+    if left < k then
+      k = left
+      denied = -1
+    end
+  end
+
+  if k > 0 then
+    for i = 1, n do
+      local b = tonumber(ARGV[a + 4 * i - 3]) * 8
+      local fill = tonumber(ARGV[a + 4 * i])
+      S[b + 2] = true
+      S[b + 3] = T[i] - k * UNIT
+      S[b + 4] = now_us
+      if S[b + 5] < now_ms + fill + 1000 then
+        S[b + 5] = now_ms + 2 * fill + 2000
+        S[b + 6] = true
+      end
+    end
+    if q > 0 then
+      S[q + 2] = true
+      S[q + 3] = ps
+      S[q + 4] = used + k
+      S[q + 5] = S[q + 5] + k
+      S[q + 6] = limit - used - k
+      if S[q + 7] == true then S[q + 7] = pe end
+    end
+  end
+  out[o + 1] = k
+  out[o + 2] = denied
+  out[o + 3] = limit - used
+  o = o + 3
 end
 
 -- Large numbers go to redis.call as strings formatted with %d (see DECIDE).

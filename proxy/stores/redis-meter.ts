@@ -51,6 +51,8 @@ class Batch {
   readonly prepared: Prepared[] = []
   readonly resolves: ((d: Decision) => void)[] = []
   readonly rejects: ((err: unknown) => void)[] = []
+  /** Set by `send`: the lengths of the runs of one request shape, in order. */
+  readonly runs: number[] = []
   constructor(readonly domain: string) {}
 }
 
@@ -204,11 +206,13 @@ export class RedisMeter implements Meter {
       if (p === run) runLength++
       else {
         runs.push(run.slot, String(runLength))
+        batch.runs.push(runLength)
         run = p
         runLength = 1
       }
     }
     runs.push(run.slot, String(runLength))
+    batch.runs.push(runLength)
     args[2] = String(args.length + 1)
     const numKeys = keys.length
     const argv = keys.concat(args, runs)
@@ -253,17 +257,31 @@ export class RedisMeter implements Meter {
     return String(at)
   }
 
-  /** Each request's decision from DECIDE_MANY's reply: [outcome, remaining] per request. */
+  /** Each request's decision from DECIDE_MANY's reply: [admitted k, outcome of the rest, quota left before] per run. */
   private settle(batch: Batch, reply: number[]): void {
-    const { prepared, resolves } = batch
-    for (let i = 0; i < resolves.length; i++) {
+    const { prepared, resolves, runs } = batch
+    if (reply.length !== 3 * runs.length) {
+      const err = new Error(`DECIDE_MANY answered ${reply.length} values for ${runs.length} runs`)
+      for (const reject of batch.rejects) reject(err)
+      return
+    }
+    let i = 0
+    for (let r = 0; r < runs.length; r++) {
       const request = prepared[i]!.request
-      const outcome = reply[2 * i]
-      const left = request.quota !== null ? reply[2 * i + 1]! : null
-      if (outcome === 0) resolves[i]!(left === null ? ALLOWED_NO_QUOTA : { allowed: true, remaining: left })
-      else if (outcome === -1) resolves[i]!(QUOTA_EXCEEDED)
-      else if (outcome !== undefined && outcome > 0) resolves[i]!({ allowed: false, reason: 'THROTTLED', level: request.buckets[outcome - 1]?.level ?? THROTTLE_ORDER[0]!, remaining: left })
-      else batch.rejects[i]!(new Error(`DECIDE_MANY answered ${reply.length} values for ${resolves.length} requests`))
+      const admitted = reply[3 * r]!
+      const outcome = reply[3 * r + 1]!
+      const before = reply[3 * r + 2]!
+      const hasQuota = request.quota !== null
+      // The denied requests of a run all get the same decision.
+      let denial: Decision | null = null
+      if (admitted < runs[r]!) {
+        if (outcome === -1) denial = QUOTA_EXCEEDED
+        else denial = { allowed: false, reason: 'THROTTLED', level: request.buckets[outcome - 1]?.level ?? THROTTLE_ORDER[0]!, remaining: hasQuota ? Math.max(0, before - admitted) : null }
+      }
+      for (let j = 0, end = runs[r]!; j < end; j++, i++) {
+        if (j >= admitted) resolves[i]!(denial!)
+        else resolves[i]!(hasQuota ? { allowed: true, remaining: before - 1 - j } : ALLOWED_NO_QUOTA)
+      }
     }
   }
 

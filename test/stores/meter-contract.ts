@@ -225,6 +225,74 @@ export function meterContract(t: Test, make: () => Promise<MeterFixture>): void 
     t.same(await oneByOne(fx.meter, mixedShapes(batchDomain), after), await oneByOne(fx.meter, mixedShapes(seqDomain), after), 'the state left behind')
   })
 
+  t.test('batch: runs of one shape that run out part-way, ties, a key with two bursts, a key twice in one request', async (t) => {
+    const slow = 0.001
+    type Case = { name: string; shapes: (domain: string) => MeterRequest[]; order: number[]; expect: string[]; prepare?: (domain: string) => Promise<void> }
+    const summary = (ds: Decision[]) => ds.map((d) => (d.allowed ? `ok:${d.remaining}` : d.reason === 'THROTTLED' ? `${d.level}:${d.remaining}` : 'quota'))
+    const repeat = (what: string, n: number) => Array<string>(n).fill(what)
+    const cases: Case[] = [
+      {
+        name: 'a bucket runs out part-way through a run',
+        shapes: (d) => [request(d, [{ level: 'CLIENT', key: 'c', rate: slow, burst: 4 }, { level: 'STAGE', key: 's', rate: slow, burst: 100 }], { key: 'q', limit: 100, period: 'DAY' })],
+        order: Array(7).fill(0),
+        expect: ['ok:99', 'ok:98', 'ok:97', 'ok:96', ...repeat('CLIENT:96', 3)],
+      },
+      {
+        name: 'the quota runs out part-way through a run',
+        shapes: (d) => [request(d, [{ level: 'CLIENT', key: 'c', rate: slow, burst: 10 }], { key: 'q', limit: 3, period: 'WEEK' })],
+        order: Array(6).fill(0),
+        expect: ['ok:2', 'ok:1', 'ok:0', ...repeat('quota', 3)],
+      },
+      {
+        name: 'a bucket and the quota run out together: the bucket is checked first',
+        shapes: (d) => [request(d, [{ level: 'METHOD', key: 'm', rate: slow, burst: 2 }, { level: 'STAGE', key: 's', rate: slow, burst: 2 }], { key: 'q', limit: 2, period: 'DAY' })],
+        order: Array(4).fill(0),
+        expect: ['ok:1', 'ok:0', 'METHOD:0', 'METHOD:0'],
+      },
+      {
+        name: 'a key over its quota (remaining set below zero) and an empty bucket: THROTTLED, remaining 0',
+        shapes: (d) => [request(d, [{ level: 'CLIENT', key: 'c', rate: slow, burst: 1 }], { key: 'q', limit: 5, period: 'DAY' }), request(d, [{ level: 'CLIENT', key: 'c', rate: slow, burst: 1 }])],
+        prepare: (d) => fx.meter.setRemaining(d, { key: 'q', limit: 5, period: 'DAY' }, -2),
+        order: [1, 0, 0],
+        expect: ['ok:null', 'CLIENT:0', 'CLIENT:0'],
+      },
+      {
+        name: 'one bucket key with two bursts (a config change between requests): each request caps with its own',
+        shapes: (d) => [request(d, [{ level: 'CLIENT', key: 'c', rate: slow, burst: 10 }]), request(d, [{ level: 'CLIENT', key: 'c', rate: slow, burst: 3 }])],
+        order: [0, 0, 1, 1, 1, 1, 0, 0],
+        expect: ['ok:null', 'ok:null', 'ok:null', 'ok:null', 'ok:null', 'CLIENT:null', 'CLIENT:null', 'CLIENT:null'],
+      },
+      {
+        name: 'one key at two levels of a request: one token per request',
+        shapes: (d) => [request(d, [{ level: 'CLIENT', key: 'x', rate: slow, burst: 3 }, { level: 'STAGE', key: 'x', rate: slow, burst: 3 }])],
+        order: Array(5).fill(0),
+        expect: ['ok:null', 'ok:null', 'ok:null', 'CLIENT:null', 'CLIENT:null'],
+      },
+      {
+        name: 'a bucket that admits nothing, between others',
+        shapes: (d) => [
+          request(d, [{ level: 'CLIENT', key: 'c', rate: slow, burst: 5 }, { level: 'METHOD', key: 'off', rate: 0, burst: 5 }], { key: 'q', limit: 9, period: 'DAY' }),
+          request(d, [{ level: 'CLIENT', key: 'c', rate: slow, burst: 5 }], { key: 'q', limit: 9, period: 'DAY' }),
+        ],
+        order: [0, 0, 1, 0, 1],
+        expect: ['METHOD:9', 'METHOD:9', 'ok:8', 'METHOD:8', 'ok:7'],
+      },
+    ]
+    for (const c of cases) {
+      fx.setTime(T0)
+      const seqDomain = fresh('seq')
+      const batchDomain = fresh('batch')
+      await c.prepare?.(seqDomain)
+      await c.prepare?.(batchDomain)
+      const sequential = await oneByOne(fx.meter, c.shapes(seqDomain), c.order)
+      const batched = await together(fx.meter, c.shapes(batchDomain), c.order)
+      t.same(summary(sequential), c.expect, `${c.name}: one at a time`)
+      t.same(batched, sequential, `${c.name}: together, the same`)
+      const again = c.order.slice(0, 2)
+      t.same(await oneByOne(fx.meter, c.shapes(batchDomain), again), await oneByOne(fx.meter, c.shapes(seqDomain), again), `${c.name}: the same state left behind`)
+    }
+  })
+
   t.test('batch: random mixes of shapes and sizes (over 256: more than one call)', async (t) => {
     for (const [seed, length, scale] of [[1, 40, 1], [2, 120, 4], [3, 300, 10]] as const) {
       fx.setTime(T0 + seed * 86_400_000)
