@@ -224,6 +224,19 @@ async function main(): Promise<void> {
     // The median round of each target (by req/s).
     const results = all.map((rs) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!)
     console.log('\n' + table(results, results[0]!))
+    // Per-round ratios (each round's target against that round's bare proxy and pass-through):
+    // steadier than the medians above when the machine's speed drifts between rounds.
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    const spread = (xs: number[]) => `${median(xs).toFixed(3)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`
+    console.log('\nper-round ratios, median (min–max): throughput / bare, throughput / pass-through, CPU µs/req over pass-through')
+    for (const [i, target] of targets.entries()) {
+      if (i < 2) continue
+      const rs = all[i]!
+      const toBare = rs.map((r, k) => r.rps / all[0]![k]!.rps)
+      const toPass = rs.map((r, k) => r.rps / all[1]![k]!.rps)
+      const extra = rs.map((r, k) => r.cpuUsPerReq - all[1]![k]!.cpuUsPerReq)
+      console.log(`  ${target.name}: ${spread(toBare)}, ${spread(toPass)}, ${median(extra).toFixed(1)} µs (${Math.min(...extra).toFixed(1)}–${Math.max(...extra).toFixed(1)})`)
+    }
     const [base, pass, metered, inMemory] = results as [Result, Result, Result, Result]
     console.log(`\npass-through / bare undici: ${(pass.rps / base.rps).toFixed(3)}x throughput`)
     console.log(`key+throttle+quota on Redis / bare undici: ${(metered.rps / base.rps).toFixed(3)}x throughput (target >= 0.8)`)
