@@ -1,8 +1,9 @@
 // Tollgate under the metering benchmark: the same HTTP_PROXY route twice, on Api `bench` as a
 // pass-through and on Api `benchkey` with an API key, a usage plan throttle and a quota, metered
 // on Redis (ResilientMeter over RedisMeter, as `tollgate run --redis-url` does). Limits (and the
-// account throttle) are far above the offered load, so every request is admitted and costs one
-// Redis script.
+// account throttle) are far above the offered load, so every request is admitted (the requests
+// of one event-loop turn share one Redis script call). Exits on 'stop' (a --cpu-prof profile is
+// written then).
 import { compile } from '../operator/compile/index.js'
 import { createGateway } from '../proxy/gateway.js'
 import { createMeter } from '../proxy/metering/create-meter.js'

@@ -18,9 +18,10 @@
 // calls (each ~1 µs of redis-server CPU) and, in Redis 7.0's Lua, ~0.1 µs per table operation
 // or tonumber. So DECIDE calls as few as it can: TIME, one HMGET and one HSET per bucket, one
 // HMGET and one HSET for the quota and the day's usage together, and PEXPIRE only when a key's
-// expiry has to move; DECIDE_MANY the same once per distinct key of the batch: a bucket's expiry is set to twice the time a
-// refill from empty takes (+2 s) and moved again once less than one refill (+1 s) of it is left;
-// the quota hash's expiry is moved on the first request of each day.
+// expiry has to move (DECIDE_MANY the same, once per distinct key of the batch): a bucket's
+// expiry is set to twice the time a refill from empty takes (+2 s) and moved again once less
+// than one refill (+1 s) of it is left; the quota hash's expiry is moved on the first request of
+// each day.
 
 const PRELUDE = `
 local UNIT = 1000000
