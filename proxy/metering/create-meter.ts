@@ -14,8 +14,8 @@ export interface MeterOptions {
   readonly redisUrl?: string
   /** Connect to a Redis Cluster even with one seed host. */
   readonly redisCluster?: boolean
-  /** RedisMeter's batchWrites (default true; the benchmark compares both). */
-  readonly redisBatchWrites?: boolean
+  /** RedisMeter's maxBatch (default 256; 1 sends each decision on its own, as the benchmark compares). */
+  readonly redisMaxBatch?: number
   readonly log: (line: string) => void
 }
 
@@ -44,7 +44,7 @@ export function createMeter(opts: MeterOptions): ProcessMeter {
   const client = createRedisClient({ url: opts.redisUrl, cluster })
   // ioredis reports connection errors as events; ResilientMeter logs the transitions instead.
   client.on('error', () => {})
-  const primary = new RedisMeter(client, { batchWrites: opts.redisBatchWrites ?? true })
+  const primary = new RedisMeter(client, opts.redisMaxBatch !== undefined ? { maxBatch: opts.redisMaxBatch } : {})
   const resilient = new ResilientMeter({ primary, fallback: new MemoryMeter(), log: opts.log })
   const ready = (timeoutMs = 2000) =>
     whenReady(client, timeoutMs).catch(() => {

@@ -1,12 +1,15 @@
-// RedisMeter: the metering store of a fleet. One EVALSHA of the DECIDE script per request (EVAL
-// once after a NOSCRIPT, e.g. after a Redis restart), keys under the metering domain's hash tag
-// so a Redis Cluster serves each request from one slot. A call that cannot reach Redis in time
-// rejects with MeterUnavailableError; ResilientMeter decides what happens then.
+// RedisMeter: the metering store of a fleet. The decisions requested in one event-loop turn are
+// batched per metering domain, and each batch is ONE call of the DECIDE_MANY script (EVALSHA;
+// EVAL once after a NOSCRIPT, e.g. after a Redis restart) that decides them in arrival order
+// exactly as one DECIDE per request would, at one instant (docs/adr/0011-batched-decisions.md).
+// Keys live under the domain's hash tag, so a batch is one slot even on a Redis Cluster. A call
+// that cannot reach Redis in time rejects every decision of its batch with MeterUnavailableError;
+// ResilientMeter decides what happens then.
 import { createHash } from 'node:crypto'
 import { ReplyError } from 'ioredis'
 import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type Meter, type MeterRequest, type OfflineUsage, type Quota } from './meter.js'
 import { dayString, parseDay } from './quota-period.js'
-import { ADD_USAGE, DECIDE, PERIOD_AT, SET_REMAINING } from './redis-meter-script.js'
+import { ADD_USAGE, DECIDE, DECIDE_MANY, PERIOD_AT, SET_REMAINING } from './redis-meter-script.js'
 import type { RedisClient } from './redis-connection.js'
 
 export interface RedisMeterOptions {
@@ -19,19 +22,38 @@ export interface RedisMeterOptions {
   /** Test only: milliseconds added to the Redis server's clock inside the scripts. */
   readonly clockOffsetMs?: number
   /**
-   * Send the decisions requested in one event-loop turn in one write (single node only; default
-   * true): fewer syscalls for the proxy and for redis-server, at the cost of holding a command
-   * until the turn ends (setImmediate).
+   * Most decisions in one script call (default 256; 1: every decision on its own). Decisions
+   * requested in one event-loop turn wait for the end of the turn (setImmediate) and go out as
+   * one call per metering domain; a batch that reaches this size goes out at once.
    */
-  readonly batchWrites?: boolean
+  readonly maxBatch?: number
 }
 
+/** What a MeterRequest brings to a DECIDE_MANY call, built once per request object. */
 interface Prepared {
-  readonly numKeys: number
-  /** Keys then arguments (as strings), passed to EVALSHA as one list (ioredis flattens it). */
-  readonly argv: readonly string[]
-  /** clockOffsetMs the list was built with. */
-  readonly offset: number
+  readonly request: MeterRequest
+  /** Its bucket keys, then its quota key. */
+  readonly keys: readonly string[]
+  /** Per bucket: rate, burst, refill-from-empty ms. */
+  readonly bucketArgs: readonly string[]
+  /** Limit and period of the quota ('0' and '' without one). */
+  readonly quotaArgs: readonly [string, string]
+  /** The batch this request shape was last added to (`batchSeq`), and its template's index in ARGV there. */
+  seq: number
+  slot: string
+  /** DECIDE's keys and arguments for this request alone, and the clock offset they were built with. */
+  single: readonly string[] | null
+  singleOffset: number
+}
+
+/** The decisions of one domain waiting for the end of the turn, in arrival order. */
+class Batch {
+  readonly prepared: Prepared[] = []
+  readonly resolves: ((d: Decision) => void)[] = []
+  readonly rejects: ((err: unknown) => void)[] = []
+  /** Set by `send`: the lengths of the runs of one request shape, in order. */
+  readonly runs: number[] = []
+  constructor(readonly domain: string) {}
 }
 
 /** A call waiting on Redis, and when it gives up. */
@@ -50,7 +72,11 @@ function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') }
 }
 
-const SCRIPTS = { decide: script(DECIDE), setRemaining: script(SET_REMAINING), addUsage: script(ADD_USAGE), periodAt: script(PERIOD_AT) }
+const SCRIPTS = { decide: script(DECIDE), decideMany: script(DECIDE_MANY), setRemaining: script(SET_REMAINING), addUsage: script(ADD_USAGE), periodAt: script(PERIOD_AT) }
+
+// Decisions without per-request data are shared (Decision is read-only).
+const ALLOWED_NO_QUOTA: Decision = Object.freeze({ allowed: true, remaining: null })
+const QUOTA_EXCEEDED: Decision = Object.freeze({ allowed: false, reason: 'QUOTA_EXCEEDED', remaining: 0 })
 
 /** How long the marker of an added OfflineUsage id is kept (retries come within seconds). */
 const ADDED_MARKER_MS = 86_400_000
@@ -64,17 +90,28 @@ export class RedisMeter implements Meter {
   private readonly callTimeoutMs: number
   /** Test only: milliseconds added to the server's clock in the scripts (see the option). */
   clockOffsetMs: number
+  private readonly maxBatch: number
   private readonly prepared = new WeakMap<MeterRequest, Prepared>()
   /** Calls in flight, oldest first (one timeout for all: deadlines come in order). */
   private readonly deadlines: Deadline[] = []
   private deadlineHead = 0
   private deadlineTimer: NodeJS.Timeout | undefined
-  private readonly batchWrites: boolean
-  /** The connection corked for this turn's decisions, until `uncork` runs. */
-  private corked: { uncork(): void } | null = null
-  private readonly uncork = (): void => {
-    const stream = this.corked
-    this.corked = null
+  /** This turn's batches by domain, until `flush` sends them at the end of the turn. */
+  private readonly open = new Map<string, Batch>()
+  /** The batch the last decision joined: most turns have one domain, so no map lookup. */
+  private last: Batch | null = null
+  private flushScheduled = false
+  private batchSeq = 0
+  /** Used by `send`: key → its index in KEYS (1-based) in the call being built. */
+  private readonly keyIndex = new Map<string, number>()
+  private readonly flush = (): void => {
+    this.flushScheduled = false
+    this.last = null
+    // Several domains: one write for all their calls (a single node; a cluster routes by slot).
+    const stream = this.open.size > 1 && !('nodes' in this.client) && this.client.status === 'ready' ? this.client.stream : null
+    stream?.cork()
+    for (const batch of this.open.values()) this.send(batch)
+    this.open.clear()
     stream?.uncork()
   }
 
@@ -86,7 +123,7 @@ export class RedisMeter implements Meter {
     this.retention = opts.usageRetentionDays ?? 90
     this.callTimeoutMs = opts.callTimeoutMs ?? 250
     this.clockOffsetMs = opts.clockOffsetMs ?? 0
-    this.batchWrites = (opts.batchWrites ?? true) && !('nodes' in client)
+    this.maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? 256))
   }
 
   /** Loads the scripts on every node (optional: a NOSCRIPT reply loads them on first use). */
@@ -95,50 +132,157 @@ export class RedisMeter implements Meter {
     await Promise.all(nodes.flatMap((n) => Object.values(SCRIPTS).map((s) => n.script('LOAD', s.source))))
   }
 
-  // Hot path: one round trip per request. The argument list of a MeterRequest (keys, rates,
-  // limits) is built once and reused: the meter stage prebuilds its requests at config load.
-  async decide(request: MeterRequest): Promise<Decision> {
-    let prepared = this.prepared.get(request)
-    if (prepared === undefined || prepared.offset !== this.clockOffsetMs) {
-      prepared = this.prepare(request)
-      this.prepared.set(request, prepared)
+  // HOT PATH — change with care. No round trip here: the decision joins its domain's batch of
+  // this turn, and `flush` sends the batches when the turn ends.
+  decide(request: MeterRequest): Promise<Decision> {
+    const prepared = this.prepared.get(request) ?? this.prepare(request)
+    let batch = this.last
+    if (batch === null || batch.domain !== request.domain) {
+      batch = this.open.get(request.domain) ?? null
+      if (batch === null) {
+        batch = new Batch(request.domain)
+        this.open.set(request.domain, batch)
+        if (!this.flushScheduled) {
+          this.flushScheduled = true
+          setImmediate(this.flush)
+        }
+      }
+      this.last = batch
     }
-    if (this.batchWrites && this.corked === null) this.cork()
-    const [allowed, level, hasQuota, remaining] = (await this.run(SCRIPTS.decide, prepared.numKeys, prepared.argv)) as [number, number, number, number]
-    const left = hasQuota ? remaining : null
-    if (allowed) return { allowed: true, remaining: left }
-    if (level === -1) return { allowed: false, reason: 'QUOTA_EXCEEDED', remaining: 0 }
-    const bucket = request.buckets[level - 1]
-    return { allowed: false, reason: 'THROTTLED', level: bucket?.level ?? THROTTLE_ORDER[0]!, remaining: left }
+    const joined = batch
+    const decision = new Promise<Decision>((resolve, reject) => {
+      joined.prepared.push(prepared)
+      joined.resolves.push(resolve)
+      joined.rejects.push(reject)
+    })
+    if (joined.prepared.length >= this.maxBatch) {
+      this.open.delete(joined.domain)
+      this.last = null
+      this.send(joined)
+    }
+    return decision
   }
 
-  // Writes to the connection wait until the end of this event-loop turn, then go out in one
-  // writev: redis-server reads them in one go and answers them in one write.
-  private cork(): void {
-    const client = this.client
-    if ('nodes' in client || client.status !== 'ready') return
-    const stream = client.stream
-    stream.cork()
-    this.corked = stream
-    setImmediate(this.uncork)
-  }
-
-  /** The EVALSHA arguments of a request: its keys, then [clock offset, bucket count, rate, burst, refill ms..., quota...]. */
+  /** A request's keys and arguments as strings, once per MeterRequest object (the meter stage prebuilds them). */
   private prepare(request: MeterRequest): Prepared {
     const { buckets, quota } = request
     const keys: string[] = []
-    const args: (string | number)[] = [this.clockOffsetMs, buckets.length]
+    const bucketArgs: string[] = []
     for (const b of buckets) {
       keys.push(this.key(request.domain, 'b', b.key))
-      args.push(b.rate, b.burst, Math.ceil((b.burst / b.rate) * 1000))
+      bucketArgs.push(String(b.rate), String(b.burst), String(Math.ceil((b.burst / b.rate) * 1000)))
     }
-    if (quota) {
-      keys.push(this.key(request.domain, 'q', quota.key))
-      args.push(quota.limit, quota.period, this.retention)
-    } else {
-      args.push('', '', '')
+    if (quota) keys.push(this.key(request.domain, 'q', quota.key))
+    const quotaArgs: [string, string] = quota ? [String(quota.limit), quota.period] : ['0', '']
+    const prepared: Prepared = { request, keys, bucketArgs, quotaArgs, seq: 0, slot: '', single: null, singleOffset: 0 }
+    this.prepared.set(request, prepared)
+    return prepared
+  }
+
+  /**
+   * One DECIDE_MANY call for a batch: the distinct keys, the distinct request shapes
+   * (templates), then the requests in arrival order as runs of one template. Every request of
+   * the batch gets its own decision, or all of them the call's error.
+   */
+  private send(batch: Batch): void {
+    if (batch.prepared.length === 1) return this.sendOne(batch)
+    const seq = ++this.batchSeq
+    this.keyIndex.clear()
+    const keys: string[] = []
+    const args: string[] = [String(this.clockOffsetMs), String(this.retention), '']
+    const runs: string[] = []
+    let run = batch.prepared[0]!
+    let runLength = 0
+    for (const p of batch.prepared) {
+      if (p.seq !== seq) {
+        // A new template: the runs name it by its index in ARGV.
+        p.seq = seq
+        p.slot = String(args.length + 1)
+        const n = p.request.buckets.length
+        args.push(String(n))
+        for (let i = 0; i < n; i++) args.push(this.indexOf(p.keys[i]!, keys), p.bucketArgs[3 * i]!, p.bucketArgs[3 * i + 1]!, p.bucketArgs[3 * i + 2]!)
+        args.push(p.request.quota !== null ? this.indexOf(p.keys[n]!, keys) : '0', p.quotaArgs[0], p.quotaArgs[1])
+      }
+      if (p === run) runLength++
+      else {
+        runs.push(run.slot, String(runLength))
+        batch.runs.push(runLength)
+        run = p
+        runLength = 1
+      }
     }
-    return { numKeys: keys.length, argv: [...keys, ...args.map(String)], offset: this.clockOffsetMs }
+    runs.push(run.slot, String(runLength))
+    batch.runs.push(runLength)
+    args[2] = String(args.length + 1)
+    const numKeys = keys.length
+    const argv = keys.concat(args, runs)
+    this.run(SCRIPTS.decideMany, numKeys, argv).then(
+      (reply) => this.settle(batch, reply as number[]),
+      (err: unknown) => {
+        for (const reject of batch.rejects) reject(err)
+      },
+    )
+  }
+
+  /**
+   * A batch of one goes to DECIDE: DECIDE_MANY decides it the same, but its encoding (templates,
+   * runs, key indices) costs ~2 µs more inside redis-server (docs/adr/0011-batched-decisions.md).
+   */
+  private sendOne(batch: Batch): void {
+    const p = batch.prepared[0]!
+    if (p.single === null || p.singleOffset !== this.clockOffsetMs) {
+      const { buckets, quota } = p.request
+      p.single = [...p.keys, String(this.clockOffsetMs), String(buckets.length), ...p.bucketArgs, ...(quota ? [p.quotaArgs[0], p.quotaArgs[1], String(this.retention)] : ['', '', ''])]
+      p.singleOffset = this.clockOffsetMs
+    }
+    this.run(SCRIPTS.decide, p.keys.length, p.single).then(
+      (reply) => {
+        const [allowed, level, hasQuota, remaining] = reply as [number, number, number, number]
+        const left = hasQuota ? remaining : null
+        if (allowed) batch.resolves[0]!(left === null ? ALLOWED_NO_QUOTA : { allowed: true, remaining: left })
+        else if (level === -1) batch.resolves[0]!(QUOTA_EXCEEDED)
+        else batch.resolves[0]!({ allowed: false, reason: 'THROTTLED', level: p.request.buckets[level - 1]?.level ?? THROTTLE_ORDER[0]!, remaining: left })
+      },
+      (err: unknown) => batch.rejects[0]!(err),
+    )
+  }
+
+  /** The 1-based index of `key` in the call's KEYS, added when new. */
+  private indexOf(key: string, keys: string[]): string {
+    let at = this.keyIndex.get(key)
+    if (at === undefined) {
+      at = keys.push(key)
+      this.keyIndex.set(key, at)
+    }
+    return String(at)
+  }
+
+  /** Each request's decision from DECIDE_MANY's reply: [admitted k, outcome of the rest, quota left before] per run. */
+  private settle(batch: Batch, reply: number[]): void {
+    const { prepared, resolves, runs } = batch
+    if (reply.length !== 3 * runs.length) {
+      const err = new Error(`DECIDE_MANY answered ${reply.length} values for ${runs.length} runs`)
+      for (const reject of batch.rejects) reject(err)
+      return
+    }
+    let i = 0
+    for (let r = 0; r < runs.length; r++) {
+      const request = prepared[i]!.request
+      const admitted = reply[3 * r]!
+      const outcome = reply[3 * r + 1]!
+      const before = reply[3 * r + 2]!
+      const hasQuota = request.quota !== null
+      // The denied requests of a run all get the same decision.
+      let denial: Decision | null = null
+      if (admitted < runs[r]!) {
+        if (outcome === -1) denial = QUOTA_EXCEEDED
+        else denial = { allowed: false, reason: 'THROTTLED', level: request.buckets[outcome - 1]?.level ?? THROTTLE_ORDER[0]!, remaining: hasQuota ? Math.max(0, before - admitted) : null }
+      }
+      for (let j = 0, end = runs[r]!; j < end; j++, i++) {
+        if (j >= admitted) resolves[i]!(denial!)
+        else resolves[i]!(hasQuota ? { allowed: true, remaining: before - 1 - j } : ALLOWED_NO_QUOTA)
+      }
+    }
   }
 
   async usage(domain: string, quotaKey: string, from: string, to: string): Promise<DailyUsage[]> {

@@ -3,6 +3,8 @@
 // down and requests are decided by the stage's FailureMode: OPEN → the local fallback meter
 // (per-process buckets and quotas), CLOSED → MeterUnavailableError (503). While down, nothing is
 // sent to Redis on the request path; a probe pings it and marks it up when it answers again.
+// RedisMeter sends the decisions of one event-loop turn in one call; when that call fails, each
+// of its decisions fails here on its own and follows its own stage's failure mode.
 //
 // Usage while down: quota requests the fallback admits are also counted per quota, period and
 // day, and added to Redis once it answers again (SharedMeter.addUsage: one atomic script per

@@ -45,29 +45,32 @@ export function redisChecks(t: Test, getMeter: () => RedisMeter): void {
     )
   }
 
-  t.test('every key has an expiry, and all keys of a request share one slot', async (t) => {
-    const meter = getMeter()
-    meter.clockOffsetMs = 0
-    const domain = fresh('ttl')
-    await decideMany(meter, fullRequest(domain), 3)
-    await meter.setRemaining(domain, { key: 'other', limit: 5, period: 'WEEK' }, 3)
-    const keys = await keysOf(meter.client, `tg:{${domain}}:*`)
-    t.equal(keys.length, 5 + 2, 'five buckets and two quota keys (each with its daily usage)')
-    for (const key of keys) {
-      const pttl = await meter.client.pttl(key)
-      t.ok(pttl > 0, `${key} expires (PTTL ${pttl})`)
-    }
-    const bucketTtl = await meter.client.pttl(meter.key(domain, 'b', 'STAGE:x'))
-    // rate 10, burst 20: a refill from empty takes 2 s. The expiry is set to twice that + 2 s and
-    // moved again once less than a refill + 1 s is left, so a bucket outlives its state.
-    t.ok(bucketTtl <= 6000 && bucketTtl > 3000, `a bucket lives longer than a refill from empty, plus 1 s (${bucketTtl})`)
-    const quotaTtl = await meter.client.pttl(meter.key(domain, 'q', 'plan/key'))
-    t.ok(quotaTtl > 90 * 86_400_000, `a quota key keeps its daily usage for the retention (90 days; PTTL ${quotaTtl})`)
-    if ('nodes' in meter.client) {
-      const slots = new Set(await Promise.all(keys.map((k) => meter.client.cluster('KEYSLOT', k))))
-      t.equal(slots.size, 1, 'one slot')
-    }
-  })
+  for (const how of ['one at a time', 'together (one DECIDE_MANY)'] as const) {
+    t.test(`every key has an expiry, and all keys of a request share one slot: decided ${how}`, async (t) => {
+      const meter = getMeter()
+      meter.clockOffsetMs = 0
+      const domain = fresh('ttl')
+      if (how === 'one at a time') await decideMany(meter, fullRequest(domain), 3)
+      else await Promise.all([1, 2, 3].map(() => meter.decide(fullRequest(domain))))
+      await meter.setRemaining(domain, { key: 'other', limit: 5, period: 'WEEK' }, 3)
+      const keys = await keysOf(meter.client, `tg:{${domain}}:*`)
+      t.equal(keys.length, 5 + 2, 'five buckets and two quota keys (each with its daily usage)')
+      for (const key of keys) {
+        const pttl = await meter.client.pttl(key)
+        t.ok(pttl > 0, `${key} expires (PTTL ${pttl})`)
+      }
+      const bucketTtl = await meter.client.pttl(meter.key(domain, 'b', 'STAGE:x'))
+      // rate 10, burst 20: a refill from empty takes 2 s. The expiry is set to twice that + 2 s and
+      // moved again once less than a refill + 1 s is left, so a bucket outlives its state.
+      t.ok(bucketTtl <= 6000 && bucketTtl > 3000, `a bucket lives longer than a refill from empty, plus 1 s (${bucketTtl})`)
+      const quotaTtl = await meter.client.pttl(meter.key(domain, 'q', 'plan/key'))
+      t.ok(quotaTtl > 90 * 86_400_000, `a quota key keeps its daily usage for the retention (90 days; PTTL ${quotaTtl})`)
+      if ('nodes' in meter.client) {
+        const slots = new Set(await Promise.all(keys.map((k) => meter.client.cluster('KEYSLOT', k))))
+        t.equal(slots.size, 1, 'one slot')
+      }
+    })
+  }
 
   t.test('one round trip per decision: a single EVALSHA (MONITOR)', async (t) => {
     const meter = getMeter()
@@ -84,15 +87,36 @@ export function redisChecks(t: Test, getMeter: () => RedisMeter): void {
     t.same(seen, Array(25).fill('evalsha'), 'one EVALSHA per decision and nothing else; the calls inside the script come from lua')
   })
 
+  t.test('decisions requested in one turn: one script call per domain, at most 256 decisions each (MONITOR)', async (t) => {
+    const meter = getMeter()
+    meter.clockOffsetMs = 0
+    const [a, b] = [fullRequest(fresh('turn')), fullRequest(fresh('turn'))]
+    const big = request(fresh('turn'), [{ level: 'STAGE', key: 's', rate: 1000, burst: 1000 }], { key: 'q', limit: 1000, period: 'DAY' })
+    await Promise.all([meter.decide(a), meter.decide(a)]) // warm: DECIDE_MANY is loaded
+    const seen: string[] = []
+    const monitors = await Promise.all(masters(meter.client).map((n) => n.monitor()))
+    for (const m of monitors) m.on('monitor', (_time: string, args: string[], source: string) => source !== 'lua' && seen.push(String(args[0]).toLowerCase()))
+    await new Promise((r) => setTimeout(r, 50))
+    await Promise.all(Array.from({ length: 30 }, () => meter.decide(a)))
+    await Promise.all(Array.from({ length: 20 }, (_, i) => meter.decide(i % 2 ? a : b)))
+    const many = await Promise.all(Array.from({ length: 300 }, () => meter.decide(big)))
+    await new Promise((r) => setTimeout(r, 100))
+    for (const m of monitors) m.disconnect()
+    t.same(seen, Array(1 + 2 + 2).fill('evalsha'), '30 decisions of one domain: one call; 20 of two domains: two; 300 of one domain: two (256 + 44)')
+    t.same(many.map((d) => d.allowed && d.remaining), Array.from({ length: 300 }, (_, i) => 999 - i), 'the 300 in arrival order across the two calls')
+  })
+
   t.test('after SCRIPT FLUSH (a restarted Redis), EVAL loads the script once', async (t) => {
     const meter = getMeter()
     meter.clockOffsetMs = 0
     await Promise.all(masters(meter.client).map((n) => n.script('FLUSH')))
-    const req = request(fresh('flush'), [{ level: 'STAGE', key: 's', rate: 1, burst: 2 }])
-    t.match(await meter.decide(req), { allowed: true })
+    const req = request(fresh('flush'), [{ level: 'STAGE', key: 's', rate: 1, burst: 8 }])
+    t.match(await meter.decide(req), { allowed: true }, 'one decision (DECIDE)')
+    t.same(await Promise.all([1, 2, 3].map(() => meter.decide(req))), Array(3).fill({ allowed: true, remaining: null }), 'a batch (DECIDE_MANY)')
     const before = await commandCalls(meter.client)
     t.match(await meter.decide(req), { allowed: true })
-    t.equal((await commandCalls(meter.client)).get('eval'), before.get('eval'), 'cached again: no second EVAL')
+    t.same(await Promise.all([1, 2].map(() => meter.decide(req))), Array(2).fill({ allowed: true, remaining: null }))
+    t.equal((await commandCalls(meter.client)).get('eval'), before.get('eval'), 'cached again: no second EVAL of either')
   })
 
   t.test('the script computes the same quota periods as quotaPeriod()', async (t) => {

@@ -23,7 +23,7 @@ t.test('contract', async (t) => {
 
 t.test('redis', async (t) => redisChecks(t, () => meter))
 
-t.test('decisions requested in one turn go out in one write, and each gets its own answer', async (t) => {
+t.test('the batches of one turn (several domains) go out in one write, and each decision gets its own answer', async (t) => {
   meter.clockOffsetMs = 0
   if ('nodes' in client) throw new Error('a single node client')
   const stream = client.stream
@@ -42,13 +42,14 @@ t.test('decisions requested in one turn go out in one write, and each gets its o
     stream._writev = writev
     stream._write = write
   })
-  const req = { domain: `batch-${process.pid}`, buckets: [], quota: { key: 'q', limit: 20, period: 'DAY' as const }, failureMode: 'OPEN' as const }
-  await meter.decide(req) // the script is cached
+  const reqs = [1, 2].map((d) => ({ domain: `batch-${d}-${process.pid}`, buckets: [], quota: { key: 'q', limit: 20, period: 'DAY' as const }, failureMode: 'OPEN' as const }))
+  await Promise.all([meter.decide(reqs[0]!), meter.decide(reqs[0]!), meter.decide(reqs[1]!)]) // the scripts are cached
   writes.length = 0
-  const decisions = await Promise.all(Array.from({ length: 30 }, () => meter.decide(req)))
-  t.same(writes, [30], 'one write of 30 commands')
-  t.equal(decisions.filter((d) => d.allowed).length, 19, 'the quota (20, one used before) admits 19 of 30')
-  t.same(decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => a! - b!), Array.from({ length: 19 }, (_, i) => i), 'each answer is its own')
+  const decisions = await Promise.all(Array.from({ length: 30 }, (_, i) => meter.decide(reqs[i % 2]!)))
+  t.same(writes, [2], 'one write of two calls (one per domain)')
+  const ofDomain = (d: number) => decisions.filter((_, i) => i % 2 === d)
+  t.same(ofDomain(0).map((d) => d.allowed && d.remaining), [17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3], 'the first domain (two used before): each answer its own, in order')
+  t.same(ofDomain(1).map((d) => d.allowed && d.remaining), [18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4], 'the second domain (one used before)')
 })
 
 t.test('addUsage: adds once per id, to the quota only in its own period', async (t) => {

@@ -128,3 +128,51 @@ t.test('errors that are not about reaching Redis are not hidden by the fallback'
   await t.rejects(meter.decide({ domain: 'd', buckets: [{ level: 'STAGE', key: 'wrongtype', rate: 1, burst: 1 }], quota: null, failureMode: 'OPEN' }), /WRONGTYPE/)
   t.equal(meter.state().redis, 'up')
 })
+
+t.test('a batch fails as a whole: every decision of a hung call, within the bound, goes to the failure mode', async (t) => {
+  const server = await startRedis()
+  t.teardown(() => server.stop())
+  const client = createRedisClient({ url: server.url, commandTimeoutMs: 100 })
+  await whenReady(client)
+  const primary = new RedisMeter(client, { callTimeoutMs: BOUND_MS })
+  const open: MeterRequest = { domain: 'd', buckets: [{ level: 'STAGE', key: 's', rate: 100, burst: 100 }], quota: null, failureMode: 'OPEN' }
+  const closed: MeterRequest = { ...open, failureMode: 'CLOSED' }
+  await Promise.all([primary.decide(open), primary.decide(open)])
+  server.pause()
+  let start = Date.now()
+  const direct = await Promise.allSettled(Array.from({ length: 20 }, () => primary.decide(open)))
+  t.ok(Date.now() - start <= BOUND_MS + 50, `the batch gave up within the bound (${Date.now() - start} ms)`)
+  t.ok(
+    direct.every((r) => r.status === 'rejected' && r.reason instanceof MeterUnavailableError),
+    'RedisMeter: all 20 decisions of the batch rejected with MeterUnavailableError',
+  )
+  const meter = new ResilientMeter({ primary, fallback: new MemoryMeter(), log: () => {} })
+  t.teardown(() => meter.close())
+  start = Date.now()
+  const mixed = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => meter.decide(i % 2 ? closed : open)))
+  t.ok(Date.now() - start <= BOUND_MS + 50, `ResilientMeter: the batch settled within the bound (${Date.now() - start} ms)`)
+  t.same(
+    mixed.map((r) => (r.status === 'fulfilled' ? r.value.allowed : r.reason instanceof MeterUnavailableError ? 'unavailable' : r.reason)),
+    Array.from({ length: 20 }, (_, i) => (i % 2 ? 'unavailable' : true)),
+    'fail open: the fallback admits; fail closed: MeterUnavailableError',
+  )
+  t.match(meter.state(), { redis: 'down', outages: 1, fallbacks: 10, unavailable: 10 })
+  server.resume()
+})
+
+t.test('a batch with a key of the wrong type fails as a whole, and is not hidden by the fallback', async (t) => {
+  const server = await startRedis()
+  t.teardown(() => server.stop())
+  const client = createRedisClient({ url: server.url })
+  await whenReady(client)
+  const primary = new RedisMeter(client)
+  const meter = new ResilientMeter({ primary, fallback: new MemoryMeter(), log: () => {} })
+  t.teardown(() => meter.close())
+  await client.set(primary.key('d', 'b', 'wrongtype'), 'x')
+  const good: MeterRequest = { domain: 'd', buckets: [{ level: 'STAGE', key: 'fine', rate: 1, burst: 10 }], quota: null, failureMode: 'OPEN' }
+  const bad: MeterRequest = { domain: 'd', buckets: [{ level: 'STAGE', key: 'wrongtype', rate: 1, burst: 1 }], quota: null, failureMode: 'OPEN' }
+  const results = await Promise.allSettled([meter.decide(good), meter.decide(bad), meter.decide(good)])
+  t.ok(results.every((r) => r.status === 'rejected' && /WRONGTYPE/.test(String(r.reason))), 'all three rejected with the reply error')
+  t.equal(meter.state().redis, 'up', 'not an outage')
+  t.equal(await client.exists(primary.key('d', 'b', 'fine')), 0, 'nothing of the batch was written')
+})
