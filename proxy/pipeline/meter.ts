@@ -1,5 +1,5 @@
 // meter: API key, throttling and quota — one store call per request (on Redis, the calls of one
-// event-loop turn become one script call per metering domain: docs/adr/0011-batched-decisions.md).
+// event-loop turn become one script call per metering domain: docs/adr/0015-batched-decisions.md).
 //
 // Built per route and stage (at config load):
 //   - a route that requires no API key, on a stage without method or stage throttles: null

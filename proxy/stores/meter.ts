@@ -1,7 +1,7 @@
 // The metering store: one call per request decides every applicable throttle bucket and the
 // quota together. Two implementations share this contract (test/stores/meter-contract.ts):
 // MemoryMeter (one process) and RedisMeter (a fleet: atomic scripts, the decisions requested
-// in one event-loop turn batched into one script call per metering domain, ADR 0011), and
+// in one event-loop turn batched into one script call per metering domain, ADR 0015), and
 // ResilientMeter puts the Redis one in front of a local fallback with a per-stage failure mode.
 //
 // What the caller (the pipeline's meter stage) does: at build time it turns the usage plan and

@@ -1,6 +1,6 @@
 // The Lua scripts of RedisMeter. DECIDE is the whole decision of one request and DECIDE_MANY
 // that of a batch (the requests of one metering domain in one event-loop turn, decided in
-// arrival order exactly as DECIDE would, docs/adr/0011-batched-decisions.md): atomic, one round
+// arrival order exactly as DECIDE would, docs/adr/0015-batched-decisions.md): atomic, one round
 // trip, all-or-nothing per request, with the Redis server's clock (TIME) so proxies with skewed
 // clocks agree. Arithmetic as token-bucket.ts (millionths of a token, microseconds); quota
 // periods as quota-period.ts (UTC calendar, epoch days). Every key written gets an expiry. A

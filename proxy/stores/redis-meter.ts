@@ -1,7 +1,7 @@
 // RedisMeter: the metering store of a fleet. The decisions requested in one event-loop turn are
 // batched per metering domain, and each batch is ONE call of the DECIDE_MANY script (EVALSHA;
 // EVAL once after a NOSCRIPT, e.g. after a Redis restart) that decides them in arrival order
-// exactly as one DECIDE per request would, at one instant (docs/adr/0011-batched-decisions.md).
+// exactly as one DECIDE per request would, at one instant (docs/adr/0015-batched-decisions.md).
 // Keys live under the domain's hash tag, so a batch is one slot even on a Redis Cluster. A call
 // that cannot reach Redis in time rejects every decision of its batch with MeterUnavailableError;
 // ResilientMeter decides what happens then.
@@ -226,7 +226,7 @@ export class RedisMeter implements Meter {
 
   /**
    * A batch of one goes to DECIDE: DECIDE_MANY decides it the same, but its encoding (templates,
-   * runs, key indices) costs ~2 µs more inside redis-server (docs/adr/0011-batched-decisions.md).
+   * runs, key indices) costs ~2 µs more inside redis-server (docs/adr/0015-batched-decisions.md).
    */
   private sendOne(batch: Batch): void {
     const p = batch.prepared[0]!
