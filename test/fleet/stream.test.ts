@@ -126,7 +126,13 @@ t.test('a wrong token is refused; the proxy keeps retrying', async (t) => {
 
   const raw = await new Promise<number>((resolve) => {
     const ws = new WebSocket(op.url)
-    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+    // With this listener the request is ours to end: end it, and swallow the reset that follows.
+    ws.on('unexpected-response', (req, res) => {
+      req.on('error', () => {})
+      res.on('error', () => {})
+      resolve(res.statusCode ?? 0)
+      req.destroy()
+    })
     ws.on('error', () => {})
   })
   t.equal(raw, 401, 'no token → 401')
