@@ -17,6 +17,7 @@
 // stage, resource, variables) is computed at config load.
 import type { RequestContext } from '../../context.js'
 import { resourceId } from '../../resource-id.js'
+import { v2Headers, v2Query } from '../../lambda/event-v2-fields.js'
 
 export interface EventSettings {
   readonly accountId: string
@@ -132,26 +133,8 @@ export function requestEvent(s: EventSettings, version1: boolean): EventBuilder 
 export function requestEventV2(s: EventSettings): EventBuilder {
   const variables = Object.keys(s.variables).length > 0 ? { ...s.variables } : undefined
   return (ctx, routeArn, identity) => {
-    const headers: Record<string, string> = {}
-    let cookies: string[] | undefined
-    const raw = ctx.req.rawHeaders
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i]!.toLowerCase()
-      const value = raw[i + 1]!
-      if (name === 'cookie') {
-        for (const c of value.split(';')) {
-          const t = c.trim()
-          if (t !== '') (cookies ??= []).push(t)
-        }
-        continue
-      }
-      headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`
-    }
-    let query: Record<string, string> | undefined
-    if (ctx.rawQuery !== '') {
-      query = {}
-      for (const [k, v] of new URLSearchParams(ctx.rawQuery)) query[k] = query[k] === undefined ? v : `${query[k]},${v}`
-    }
+    const { headers, cookies } = v2Headers(ctx.req.rawHeaders)
+    const query = v2Query(ctx.rawQuery)
     const path = ctx.contextValue('path')
     const event: Record<string, unknown> = {
       version: '2.0',

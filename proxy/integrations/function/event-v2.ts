@@ -14,6 +14,7 @@
 import type { RequestContext } from '../../context.js'
 import { clfTime } from '../../auth/lambda/event.js'
 import { claimsOf, eventBody, eventHeaders, type EventSettings } from './event-parts.js'
+import { v2Headers, v2Query } from '../../lambda/event-v2-fields.js'
 
 function authorizerOf(ctx: RequestContext): Record<string, unknown> | undefined {
   const a = ctx.authorizer
@@ -40,26 +41,8 @@ function authorizerOf(ctx: RequestContext): Record<string, unknown> | undefined 
 
 /** Builds the event (as JSON text); reads the body. */
 export async function eventV2(ctx: RequestContext, s: EventSettings): Promise<string> {
-  const raw = eventHeaders(ctx, true)
-  const headers: Record<string, string> = {}
-  let cookies: string[] | undefined
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!
-    const value = raw[i + 1]!
-    if (name === 'cookie') {
-      for (const c of value.split(';')) {
-        const t = c.trim()
-        if (t !== '') (cookies ??= []).push(t)
-      }
-      continue
-    }
-    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`
-  }
-  let query: Record<string, string> | undefined
-  if (ctx.rawQuery !== '') {
-    query = {}
-    for (const [k, v] of new URLSearchParams(ctx.rawQuery)) query[k] = query[k] === undefined ? v : `${query[k]},${v}`
-  }
+  const { headers, cookies } = v2Headers(eventHeaders(ctx, true))
+  const query = v2Query(ctx.rawQuery)
   const { body, isBase64Encoded } = await eventBody(ctx, s)
   const path = ctx.contextValue('path')
   const event: Record<string, unknown> = { version: '2.0', routeKey: s.routeKey, rawPath: path, rawQueryString: ctx.rawQuery }
