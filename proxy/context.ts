@@ -54,6 +54,8 @@ export class RequestContext {
   readonly extendedRequestId: string
   readonly traceId: string
   readonly startedAt: number
+  /** performance.now() when the request arrived (Latency, $context.responseLatency). */
+  readonly startedHr: number
   readonly api: ApiRuntime
   readonly stage: StageRuntime
   readonly route: RouteRuntime
@@ -106,6 +108,13 @@ export class RequestContext {
   integrationResponseHeaders: IncomingHttpHeaders
   /** AWS, AWS_PROXY: what the function answered (integrations/function/invoke.ts); null otherwise. */
   functionResult: Invocation | null
+  /**
+   * performance.now() when the integration request was sent and when its response (head; for
+   * functions, the whole result) arrived: IntegrationLatency, $context.integrationLatency.
+   * 0 until then (MOCK integrations and requests answered before the integration leave them 0).
+   */
+  integrationStartHr: number
+  integrationEndHr: number
 
   // Method response, set by transform-response (a fresh headers object) and written by respond.
   status: number
@@ -119,6 +128,7 @@ export class RequestContext {
     readonly services: Services,
     ids: RequestIds,
     startedAt: number,
+    startedHr: number,
     route: RouteRuntime,
     stage: StageRuntime,
     path: string,
@@ -129,6 +139,7 @@ export class RequestContext {
     this.extendedRequestId = ids.extendedRequestId
     this.traceId = ids.traceId
     this.startedAt = startedAt
+    this.startedHr = startedHr
     this.api = stage.api
     this.stage = stage
     this.route = route
@@ -156,6 +167,8 @@ export class RequestContext {
     this.integrationStatus = 0
     this.integrationResponseHeaders = EMPTY_HEADERS
     this.functionResult = null
+    this.integrationStartHr = 0
+    this.integrationEndHr = 0
     this.status = 200
     this.responseHeaders = {}
     this.responseBody = null

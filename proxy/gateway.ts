@@ -29,6 +29,7 @@ import { listenOn } from './listen.js'
 import type { IpRanges } from './auth/ip.js'
 import { NO_NAMESPACE_INDEX, type NamespaceIndex } from './auth/namespace-index.js'
 import { sourceIpResolver } from './auth/source-ip.js'
+import { EarlyAnswer, type RequestObserver } from './telemetry/observer.js'
 
 export interface ProxyLimits {
   /** Request body limit (API Gateway's payload quota: 10 MiB). Larger → 413. */
@@ -82,6 +83,11 @@ export interface GatewayOptions {
   cacheStore?: ResponseCacheStore
   /** Uniform random numbers in [0, 1) for canary splits (default Math.random). */
   random?: () => number
+  /**
+   * Told of every request when its response closed (metrics, access logs, traces:
+   * telemetry/observer.ts), in this order. Default: none (nothing is built per request).
+   */
+  observers?: readonly RequestObserver[]
 }
 
 export interface Gateway {
@@ -143,22 +149,31 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     if (old.inFlight === 0) pools.release(old.runtime.origins)
   }
 
+  const observers = opts.observers ?? []
+  function observe(ctx: RequestContext | EarlyAnswer, req: IncomingMessage, res: ServerResponse, startedHr: number): void {
+    const end = { ctx, req, res, startedHr, endedHr: performance.now(), finished: res.writableFinished }
+    for (const observer of observers) observer.requestEnded(end)
+  }
+
   // HOT PATH — change with care: one closure and one 'close' listener per request (the
   // response emits 'close' once, so `on` spares the wrapper `once` allocates).
   function onRequest(server: Server, privateListener: boolean, req: IncomingMessage, res: ServerResponse): void {
+    const startedHr = performance.now()
     const current = live
     if (current === null) {
       unconfigured.send(res, 'API_NOT_FOUND', newRequestIds(Date.now()), { close: true })
+      if (observers.length > 0) res.on('close', () => observe(new EarlyAnswer(null, null, 'API_NOT_FOUND'), req, res, startedHr))
       return
     }
     current.inFlight++
-    let ctx: RequestContext | null = null
+    let ctx: RequestContext | EarlyAnswer | null = null
     res.on('close', () => {
-      if (ctx !== null && !res.writableFinished) abandon(ctx)
+      if (ctx !== null && !(ctx instanceof EarlyAnswer) && !res.writableFinished) abandon(ctx)
       if (--current.inFlight === 0 && current.retired) pools.release(current.runtime.origins)
       if (closing) server.closeIdleConnections()
+      if (ctx !== null && observers.length > 0) observe(ctx, req, res, startedHr)
     })
-    ctx = handleRequest(current.runtime, services, reportBug, req, res, privateListener)
+    ctx = handleRequest(current.runtime, services, reportBug, req, res, privateListener, startedHr)
   }
 
   const serverOptions = {

@@ -20,6 +20,7 @@ import { normalizePath, type NormalizedPath } from './path-normalization.js'
 import { newRequestIds } from './request-id.js'
 import { runPipeline, type BugReporter } from './pipeline/run.js'
 import type { ApiRuntime, Runtime, StageRuntime } from './runtime.js'
+import { EarlyAnswer } from './telemetry/observer.js'
 
 const NO_NAMES: readonly string[] = []
 const NO_SPANS: readonly number[] = []
@@ -36,7 +37,8 @@ function bodyPending(req: IncomingMessage): boolean {
 }
 
 /**
- * Handles a request; returns its context once it entered a route's pipeline, else null.
+ * Handles a request; returns its context once it entered a route's pipeline, else what was
+ * answered early (for the observers: telemetry/observer.ts).
  * `privateListener`: the request came in on the in-cluster listener, the only one that serves
  * PRIVATE APIs (the public listener answers them as unknown APIs).
  */
@@ -47,20 +49,22 @@ export function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
   privateListener: boolean,
-): RequestContext | null {
+  startedHr: number,
+): RequestContext | EarlyAnswer {
   const now = Date.now()
   const ids = newRequestIds(now)
   const apiId = runtime.hosts.apiId(req.headers.host)
   const api = apiId === null ? undefined : runtime.apis.get(apiId)
   if (api === undefined || !api.served || (api.private && !privateListener)) {
     runtime.responses.send(res, 'API_NOT_FOUND', ids, { close: bodyPending(req) })
-    return null
+    return new EarlyAnswer(api ?? null, null, 'API_NOT_FOUND')
   }
   const length = req.headers['content-length']
   if (length !== undefined && Number(length) > services.maxBodyBytes) {
     // Before the path is normalized: the stage (for a customized response) is looked up raw.
-    api.responses.send(res, 'REQUEST_TOO_LARGE', api.responses.customized ? { ...ids, stage: stageOfUrl(api, req.url) } : ids, { close: true })
-    return null
+    const stage = stageOfUrl(api, req.url)
+    api.responses.send(res, 'REQUEST_TOO_LARGE', api.responses.customized ? { ...ids, stage } : ids, { close: true })
+    return new EarlyAnswer(api, stage ?? null, 'REQUEST_TOO_LARGE')
   }
 
   const url = req.url ?? '/'
@@ -71,7 +75,7 @@ export function handleRequest(
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err
     api.responses.send(res, err.responseType, ids, { close: bodyPending(req) })
-    return null
+    return new EarlyAnswer(api, null, err.responseType)
   }
 
   let stage: StageRuntime | undefined
@@ -86,7 +90,7 @@ export function handleRequest(
     stage = api.defaultStage
   } else {
     api.responses.send(res, 'API_NOT_FOUND', ids, { close: bodyPending(req) })
-    return null
+    return new EarlyAnswer(api, null, 'API_NOT_FOUND')
   }
 
   // Canary: a share of the stage's requests, chosen at random, goes to the canary side (its
@@ -98,17 +102,17 @@ export function handleRequest(
   const cors = api.cors
   if (cors !== null && cors.answersPreflight && CorsPolicy.isPreflight(req)) {
     cors.answerPreflight(req, res, ids.extendedRequestId, bodyPending(req))
-    return null
+    return new EarlyAnswer(api, stage, null)
   }
 
   const match = stage.router.match(req.method ?? 'GET', decoded)
   const route = match === null ? stage.defaultRoute : stage.routes[match.value]!
   if (route === null) {
     api.responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', api.responses.customized ? { ...ids, stage } : ids, { close: bodyPending(req) })
-    return null
+    return new EarlyAnswer(api, stage, 'MISSING_AUTHENTICATION_TOKEN')
   }
   const segments = { raw, decoded, names: match?.names ?? NO_NAMES, spans: match?.spans ?? NO_SPANS }
-  const ctx = new RequestContext(req, res, services, ids, now, route, stage, `/${raw.join('/')}`, q === -1 ? '' : url.slice(q + 1), segments)
+  const ctx = new RequestContext(req, res, services, ids, now, startedHr, route, stage, `/${raw.join('/')}`, q === -1 ? '' : url.slice(q + 1), segments)
   runPipeline(ctx, reportBug)
   return ctx
 }

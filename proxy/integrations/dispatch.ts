@@ -8,6 +8,7 @@ export function callUpstream(integration: CompiledIntegration): (ctx: RequestCon
   const origin = integration.uri!.origin
   const timeoutMs = integration.timeoutMs
   return async (ctx) => {
+    ctx.integrationStartHr = performance.now()
     const call = new UpstreamCall(ctx.services.pools.get(origin), ctx.services.deadlines.list(timeoutMs), {
       method: ctx.integrationMethod,
       path: ctx.integrationPath,
@@ -16,6 +17,7 @@ export function callUpstream(integration: CompiledIntegration): (ctx: RequestCon
     })
     ctx.upstream = call
     await call.started
+    ctx.integrationEndHr = performance.now()
     ctx.integrationStatus = call.status
     ctx.integrationResponseHeaders = call.headers
   }

@@ -62,6 +62,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler, Expirable {
 
   /** Starts the integration timeout and sends the request. */
   dispatch(dispatcher: Dispatcher, deadlines: DeadlineList, options: Dispatcher.DispatchOptions): void {
+    this.ctx.integrationStartHr = performance.now()
     deadlines.add(this)
     dispatcher.dispatch(options, this)
   }
@@ -96,6 +97,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler, Expirable {
     this.controller = controller
     this.deadlines?.remove(this)
     const ctx = this.ctx
+    ctx.integrationEndHr = performance.now()
     const skip = this.head.skip
     const named = headers.connection === undefined ? null : connectionTokens(headers.connection)
     const out: OutgoingHttpHeader[] = []

@@ -73,7 +73,7 @@ const routes = stage.routes as RouteRuntime[]
 routes.forEach((r, i) => (routes[i] = { ...r, handlers: r.handlers.map(recording) }))
 const services = { maxBodyBytes: 1 << 20, sourceIp: () => '127.0.0.1' } as unknown as Services
 
-const server = createServer((req, res) => handleRequest(runtime, services, (err) => t.fail(`bug: ${String(err)}`), req, res, false))
+const server = createServer((req, res) => handleRequest(runtime, services, (err) => t.fail(`bug: ${String(err)}`), req, res, false, performance.now()))
 t.before(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)))
 t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
 

@@ -33,6 +33,7 @@ export function functionIntegrate(integration: CompiledIntegration): Handler {
   const path = invokePath(integration)
   return async (ctx: RequestContext) => {
     const body = ctx.integrationBody as string
+    ctx.integrationStartHr = performance.now()
     const call = new UpstreamCall(ctx.services.pools.get(origin), ctx.services.deadlines.list(timeoutMs), {
       method: 'POST',
       path,
@@ -47,6 +48,7 @@ export function functionIntegrate(integration: CompiledIntegration): Handler {
       throw TOO_LARGE
     }
     const text = (await call.readBody(MAX_RESULT_BYTES)).toString('utf8')
+    ctx.integrationEndHr = performance.now()
     ctx.integrationStatus = call.status
     ctx.integrationResponseHeaders = call.headers
     const answer = readInvocation(call.status, call.headers['x-amz-function-error'] !== undefined, text)
