@@ -7,8 +7,8 @@
 import type { JwtKeyStore } from './auth/jwt/keys.js'
 import { arnSettings } from './auth/arn.js'
 import { lambdaAuthorizerOrigin } from './auth/lambda/index.js'
-import type { ApiConfig, CanaryConfig, GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
-import { corsPolicy } from './cors.js'
+import type { ApiConfig, CanaryConfig, GatewayConfig, RevisionConfig, RouteConfig, StageConfig } from './config/schema.js'
+import { corsPolicy, type CorsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
 import { compileCustomization, CustomizationError, type CustomResponse } from './gateway-response-custom.js'
 import { GatewayResponses, type Customization } from './gateway-responses.js'
@@ -111,6 +111,20 @@ function buildCustomization(api: ApiConfig, shared: BuildShared): Customization 
   return { responses, env: { accountId: arnSettings(shared.gateway).accountId } }
 }
 
+/**
+ * The API as a revision deployed it: its Api-wide settings (binaryMediaTypes, apiKeySource,
+ * policy, CORS, gateway responses) replaced by the revision's own when it carries them.
+ */
+function deployedApi(api: ApiConfig, revision: RevisionConfig): ApiConfig {
+  const settings = revision.settings
+  if (settings === undefined) return api
+  const { apiKeySource: _k, policy: _p, cors: _c, gatewayResponses: _g, ...rest } = api
+  return { ...rest, ...settings }
+}
+
+/** Per API: the gateway responses and CORS policy of each revision that carries its own settings. */
+type DeployedSettings = Map<string, { api: ApiConfig; responses: GatewayResponses; cors: CorsPolicy | null }>
+
 function withoutCanary(stage: StageConfig): StageConfig {
   const { canary: _canary, ...rest } = stage
   return rest
@@ -122,6 +136,7 @@ function buildStage(
   runtime: ApiRuntime,
   stage: StageConfig,
   routing: ReadonlyMap<string, RevisionRouting>,
+  deployed: DeployedSettings,
   shared: BuildShared,
   side: 'stage' | 'canary',
   canary: CanarySplit | null,
@@ -130,9 +145,11 @@ function buildStage(
   const revision = api.revisions.find((r) => r.id === stage.revision)!
   const { router, refused } = routing.get(revision.id)!
   const label = side === 'canary' ? `${stage.name} (canary)` : stage.name
+  const own = deployed.get(revision.id)
+  const served = own?.api ?? api
   const routes = revision.routes.map((route, i) => {
     const reason = refused.get(i)
-    if (reason === undefined) return buildRoute(api, stage, side === 'canary' ? canaryOf : null, route, shared, label)
+    if (reason === undefined) return buildRoute(served, stage, side === 'canary' ? canaryOf : null, route, shared, label)
     const message = `api ${api.id} stage ${label} route ${route.key}: ${reason}`
     shared.problems.push(message)
     return routeRuntime(api, route, [brokenRoute(message)])
@@ -148,7 +165,13 @@ function buildStage(
     router,
     routes,
     defaultRoute: defaultIndex === -1 ? null : routes[defaultIndex]!,
+    responses: own?.responses ?? runtime.responses,
+    cors: own !== undefined ? own.cors : runtime.cors,
   }
+}
+
+function apiResponses(api: ApiConfig, maxBodyBytes: number, cors: CorsPolicy | null, shared: BuildShared): GatewayResponses {
+  return new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, cors, buildCustomization(api, shared))
 }
 
 function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): ApiRuntime {
@@ -162,11 +185,18 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
     private: api.endpointType === 'PRIVATE',
     stages,
     defaultStage: null,
-    responses: new GatewayResponses(api.protocol === 'HTTP' ? 'HTTP' : 'REST', maxBodyBytes, cors, buildCustomization(api, shared)),
+    responses: apiResponses(api, maxBodyBytes, cors, shared),
     cors,
   }
   const routing = new Map<string, RevisionRouting>()
-  for (const revision of api.revisions) routing.set(revision.id, buildRouter(revision.routes))
+  const deployed: DeployedSettings = new Map()
+  for (const revision of api.revisions) {
+    routing.set(revision.id, buildRouter(revision.routes))
+    if (revision.settings === undefined) continue
+    const own = deployedApi(api, revision)
+    const ownCors = corsPolicy(own)
+    deployed.set(revision.id, { api: own, cors: ownCors, responses: apiResponses(own, maxBodyBytes, ownCors, shared) })
+  }
   for (const stage of api.stages) {
     const canary = stage.canary
     // The canary side: the stage with the canary's revision and variables (and no canary of its own).
@@ -176,9 +206,9 @@ function buildApi(api: ApiConfig, maxBodyBytes: number, shared: BuildShared): Ap
         : {
             percentTraffic: canary.percentTraffic,
             useStageCache: canary.useStageCache,
-            stage: buildStage(api, runtime, { ...withoutCanary(stage), revision: canary.revision, variables: canary.variables }, routing, shared, 'canary', null, canary),
+            stage: buildStage(api, runtime, { ...withoutCanary(stage), revision: canary.revision, variables: canary.variables }, routing, deployed, shared, 'canary', null, canary),
           }
-    const stageRuntime = buildStage(api, runtime, stage, routing, shared, 'stage', split)
+    const stageRuntime = buildStage(api, runtime, stage, routing, deployed, shared, 'stage', split)
     if (api.protocol === 'HTTP' && stage.name === '$default') runtime.defaultStage = stageRuntime
     else stages.set(stage.name, stageRuntime)
   }

@@ -99,7 +99,7 @@ export function handleRequest(
   if (canary !== null && services.random() * 100 < canary.percentTraffic) stage = canary.stage
 
   // HTTP APIs with CORS answer preflights here, before routing and authorization (cors.ts).
-  const cors = api.cors
+  const cors = stage.cors
   if (cors !== null && cors.answersPreflight && CorsPolicy.isPreflight(req)) {
     cors.answerPreflight(req, res, ids.extendedRequestId, bodyPending(req))
     return new EarlyAnswer(api, stage, null)
@@ -108,7 +108,7 @@ export function handleRequest(
   const match = stage.router.match(req.method ?? 'GET', decoded)
   const route = match === null ? stage.defaultRoute : stage.routes[match.value]!
   if (route === null) {
-    api.responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', api.responses.customized ? { ...ids, stage } : ids, { close: bodyPending(req) })
+    stage.responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', stage.responses.customized ? { ...ids, stage } : ids, { close: bodyPending(req) })
     return new EarlyAnswer(api, stage, 'MISSING_AUTHENTICATION_TOKEN')
   }
   const segments = { raw, decoded, names: match?.names ?? NO_NAMES, spans: match?.spans ?? NO_SPANS }

@@ -36,6 +36,12 @@ export interface StageRuntime {
   readonly routes: readonly RouteRuntime[]
   /** HTTP APIs: the `$default` route, which catches what no other route matches. */
   readonly defaultRoute: RouteRuntime | null
+  /**
+   * Gateway responses and CORS policy once the stage is known: those deployed with this side's
+   * revision (RevisionConfig.settings), else the API's (the same objects as ApiRuntime's).
+   */
+  readonly responses: GatewayResponses
+  readonly cors: CorsPolicy | null
 }
 
 export interface CanarySplit {
@@ -59,8 +65,9 @@ export interface ApiRuntime {
   readonly stages: ReadonlyMap<string, StageRuntime>
   /** HTTP APIs: the `$default` stage, served at the root. */
   readonly defaultStage: StageRuntime | null
+  /** Gateway responses before the stage is known (the Api's current spec); StageRuntime.responses after. */
   readonly responses: GatewayResponses
-  /** The API's CORS policy (cors.ts); null without a CORS configuration. */
+  /** The API's CORS policy (cors.ts), before the stage is known; null without a CORS configuration. */
   readonly cors: CorsPolicy | null
 }
 

@@ -3,7 +3,7 @@
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { ApiSpec } from '../../crds/api.js'
 import { canonicalJson, sha256Hex } from '../../proxy/config/hash.js'
-import type { AuthorizerConfig, CorsConfig, GatewayResponsesConfig, RevisionConfig } from '../../proxy/config/schema.js'
+import type { AuthorizerConfig, CorsConfig, GatewayResponsesConfig, RevisionConfig, RevisionSettings } from '../../proxy/config/schema.js'
 import type { AuthorizerIndex } from './authorizers.js'
 import { resourcePolicyProblems } from '../../proxy/auth/resource-policy.js'
 import { defaultApiId } from './apiid.js'
@@ -31,6 +31,8 @@ export interface ApiBuild {
   cors: CorsConfig | undefined
   /** spec.gatewayResponses (gateway-responses.ts); undefined without them. */
   gatewayResponses: GatewayResponsesConfig | undefined
+  /** The Api-wide settings deployed with the routes (binaryMediaTypes, apiKeySource, policy, CORS, gateway responses). */
+  settings: RevisionSettings
 }
 
 export const REVISION_ID_LENGTH = 12
@@ -68,17 +70,25 @@ export function compileApi(entry: Entry, authorizers: AuthorizerIndex, functionE
     for (const p of resourcePolicyProblems(spec.policy)) problems.push(error('spec.policy', p.reason, p.message))
   }
   entry.problems.push(...problems)
+  const settings: RevisionSettings = {
+    binaryMediaTypes: [...(spec.binaryMediaTypes ?? [])],
+    ...(spec.apiKeySource !== undefined ? { apiKeySource: spec.apiKeySource } : {}),
+    ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
+    ...(cors.config !== undefined ? { cors: cors.config } : {}),
+    ...(gatewayResponses.config !== undefined ? { gatewayResponses: gatewayResponses.config } : {}),
+  }
   return {
     entry,
     spec,
     apiId: spec.apiId ?? defaultApiId(entry.ref.namespace, entry.ref.name),
     apiIdField: spec.apiId !== undefined ? 'spec.apiId' : 'metadata.name',
     protocol,
-    revision: { id: revisionId(routes, models), routes, ...(models !== undefined ? { models } : {}) },
+    revision: { id: revisionId(routes, models, settings), routes, ...(models !== undefined ? { models } : {}) },
     stageVariables,
     authorizers: usedAuthorizers(routes, authorizers),
     cors: cors.config,
     gatewayResponses: gatewayResponses.config,
+    settings,
   }
 }
 
@@ -89,9 +99,18 @@ function usedAuthorizers(routes: RevisionConfig['routes'], index: AuthorizerInde
 
 /**
  * Content-derived revision id: the first 12 hex characters of sha256(canonicalJson(routes)), or
- * of canonicalJson({routes, models}) when the routes validate against models (a model change is
- * a new revision too).
+ * of canonicalJson({routes, models?, settings?}) when the routes validate against models or the
+ * Api sets Api-wide settings (a model or a settings change is a new revision too). Revisions
+ * without either keep the id of their routes alone.
  */
-export function revisionId(routes: RevisionConfig['routes'], models?: RevisionConfig['models']): string {
-  return sha256Hex(canonicalJson(models === undefined ? routes : { routes, models })).slice(0, REVISION_ID_LENGTH)
+export function revisionId(routes: RevisionConfig['routes'], models?: RevisionConfig['models'], settings?: RevisionSettings): string {
+  const withSettings = settings !== undefined && !emptySettings(settings)
+  if (models === undefined && !withSettings) return sha256Hex(canonicalJson(routes)).slice(0, REVISION_ID_LENGTH)
+  const content = { routes, ...(models !== undefined ? { models } : {}), ...(withSettings ? { settings } : {}) }
+  return sha256Hex(canonicalJson(content)).slice(0, REVISION_ID_LENGTH)
+}
+
+/** No Api-wide setting is set. */
+export function emptySettings(settings: RevisionSettings): boolean {
+  return settings.binaryMediaTypes.length === 0 && Object.keys(settings).length === 1
 }

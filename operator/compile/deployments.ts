@@ -4,7 +4,7 @@
 import { API_VERSION } from '../../crds/common.js'
 import { error, type Problem } from '../../crds/problems.js'
 import type { ApiDeploymentSpec } from '../../crds/apideployment.js'
-import type { AuthorizerConfig, RevisionConfig } from '../../proxy/config/schema.js'
+import type { AuthorizerConfig, RevisionConfig, RevisionSettings } from '../../proxy/config/schema.js'
 import { compileApi, type ApiBuild } from './api.js'
 import type { AuthorizerIndex } from './authorizers.js'
 import type { StageVariableUse } from './parameters.js'
@@ -27,6 +27,8 @@ export interface ServedRevision {
   /** Stage variables the revision's routes read, with the field that reads each. */
   stageVariables: StageVariableUse[]
   authorizers: AuthorizerConfig[]
+  /** The Api-wide settings deployed with the routes. */
+  settings: RevisionSettings
   /** The ApiDeployment's name when pinned; undefined: the Api's current spec (autoDeploy). */
   deployment: string | undefined
 }
@@ -47,7 +49,7 @@ export function compileDeployment(entry: Entry, authorizers: AuthorizerIndex): D
 
 /** What the Api's current spec serves (autoDeploy). */
 export function currentRevision(api: ApiBuild): ServedRevision {
-  return { revision: api.revision, stageVariables: api.stageVariables, authorizers: api.authorizers, deployment: undefined }
+  return { revision: api.revision, stageVariables: api.stageVariables, authorizers: api.authorizers, settings: api.settings, deployment: undefined }
 }
 
 /**
@@ -91,5 +93,5 @@ export function resolveRevision(
     return undefined
   }
   const b = found.build
-  return { revision: b.revision, stageVariables: b.stageVariables, authorizers: b.authorizers, deployment: name }
+  return { revision: b.revision, stageVariables: b.stageVariables, authorizers: b.authorizers, settings: b.settings, deployment: name }
 }

@@ -31,6 +31,7 @@ import {
   type IamConfig,
   type MeteringConfig,
   type RevisionConfig,
+  type RevisionSettings,
   type StageConfig,
 } from '../../proxy/config/schema.js'
 import { compileApi, type ApiBuild } from './api.js'
@@ -228,7 +229,7 @@ function assemble(
       endpointType: api.spec.endpointType ?? 'REGIONAL',
       disableExecuteApiEndpoint: api.spec.disableExecuteApiEndpoint ?? false,
       binaryMediaTypes: [...(api.spec.binaryMediaTypes ?? [])],
-      revisions: uniqueRevisions(revisions.get(api) ?? []),
+      revisions: uniqueRevisions(revisions.get(api) ?? [], api.settings),
       stages: (served.get(api) ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       ...(api.spec.apiKeySource !== undefined ? { apiKeySource: api.spec.apiKeySource } : {}),
       ...(api.spec.policy !== undefined ? { policy: api.spec.policy } : {}),
@@ -258,10 +259,16 @@ function assemble(
   }
 }
 
-/** The distinct revisions, sorted by id (two deployments of one spec are one revision). */
-function uniqueRevisions(served: readonly ServedRevision[]): RevisionConfig[] {
+/**
+ * The distinct revisions, sorted by id (two deployments of one spec are one revision). A
+ * revision deployed with other Api-wide settings than the Api's current ones carries its own.
+ */
+function uniqueRevisions(served: readonly ServedRevision[], current: RevisionSettings): RevisionConfig[] {
   const byId = new Map<string, RevisionConfig>()
-  for (const s of served) byId.set(s.revision.id, s.revision)
+  const currentJson = canonicalJson(current)
+  for (const s of served) {
+    byId.set(s.revision.id, canonicalJson(s.settings) === currentJson ? s.revision : { ...s.revision, settings: s.settings })
+  }
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 

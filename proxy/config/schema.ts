@@ -137,6 +137,20 @@ export const RouteConfig = Type.Object({
 })
 export type RouteConfig = Static<typeof RouteConfig>
 
+/**
+ * The Api-wide settings a deployment freezes with its routes (API Gateway deploys them with the
+ * REST API): what a stage serving the revision applies once it is known. Each field absent: not
+ * set in that revision.
+ */
+export const RevisionSettings = Type.Object({
+  binaryMediaTypes: Type.Array(Type.String()),
+  apiKeySource: Type.Optional(ApiKeySource),
+  policy: Type.Optional(Type.Unknown()),
+  cors: Type.Optional(CorsConfig),
+  gatewayResponses: Type.Optional(GatewayResponsesConfig),
+})
+export type RevisionSettings = Static<typeof RevisionSettings>
+
 /** An immutable snapshot of an Api's routes. Stages point at revisions by id. */
 export const RevisionConfig = Type.Object({
   /** Content-derived id of the revision (first 12 hex characters of a sha256). */
@@ -144,6 +158,13 @@ export const RevisionConfig = Type.Object({
   routes: Type.Array(RouteConfig),
   /** Models (JSON Schema draft 4) by name that the routes' validation uses (validation.ts). Absent: none. */
   models: Type.Optional(Type.Record(Type.String(), ModelConfig)),
+  /**
+   * The Api-wide settings deployed with this revision, present only when they differ from the
+   * ApiConfig's (the Api's current spec): a stage serving an older deployment keeps the
+   * binaryMediaTypes, apiKeySource, resource policy, CORS and gateway responses it was deployed
+   * with. Absent: the ApiConfig's apply.
+   */
+  settings: Type.Optional(RevisionSettings),
 })
 export type RevisionConfig = Static<typeof RevisionConfig>
 

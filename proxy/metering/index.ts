@@ -100,7 +100,8 @@ export function buildMeteringIndex(config: GatewayConfig): MeteringIndex {
         id,
         domain: domainOf(id),
         failureMode: stage.meteringFailureMode ?? 'OPEN',
-        keySource: api.apiKeySource ?? 'HEADER',
+        // The stage's revision may have been deployed with another apiKeySource (RevisionConfig.settings).
+        keySource: (api.revisions.find((r) => r.id === stage.revision)?.settings ?? api).apiKeySource ?? 'HEADER',
         stageBucket: stage.throttle ? bucket('STAGE', `s:${id}`, stage.throttle) : null,
         methodBuckets,
         accountBucket: bucket('ACCOUNT', 'account', account),

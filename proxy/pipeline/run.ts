@@ -46,7 +46,7 @@ function failPipeline(ctx: RequestContext, err: unknown, reportBug: BugReporter)
 export function answerError(ctx: RequestContext, err: GatewayError | null): void {
   const type = err?.responseType ?? 'DEFAULT_5XX'
   // An unread (or partly read) request body: close rather than read what is left of it.
-  const responses = ctx.api.responses
+  const responses = ctx.stage.responses
   const message = err?.restMessage !== undefined && responses.protocol === 'REST' ? err.restMessage : undefined
   const validationErrorString = err?.validationErrorString
   responses.send(ctx.res, type, ctx, {
