@@ -9,6 +9,7 @@
 // operator never caches every Secret of the namespaces it watches; they join `resources()` as
 // `v1 Secret` objects, which the compiler reads (ApiKey values) and never reports on.
 // Services are not read: backendRef becomes the Service's cluster DNS name.
+import { SECRET_LABEL } from '../../crds/common.js'
 import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node'
 import { GROUP, KINDS, VERSION } from '../../crds/index.js'
 import type { ResourceObject } from '../../crds/validate.js'
@@ -35,8 +36,7 @@ export interface KubeSource {
   stop(): Promise<void>
 }
 
-/** Secrets carrying this label (any value) are read by Tollgate; others are never cached. */
-export const SECRET_LABEL = 'tollgate.dev/secret'
+export { SECRET_LABEL }
 
 interface Watched {
   kind: string
