@@ -80,7 +80,7 @@ export interface StatusFleet {
   programmed: number
   pending: number
   rejected: number
-  /** "N/M at <hash12>", as the Stage status's `programmed`. */
+  /** "N/M at <hash12>", as the Stage status's `programmed` ("no config published" before the first). */
   convergence: string
   /** When every proxy had ACKed the published hash (ISO 8601); absent while not converged. */
   convergedAt?: string
@@ -171,7 +171,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       programmed: count('Programmed'),
       pending: count('Pending'),
       rejected: count('Rejected'),
-      convergence: programmedSummary({ hash, proxies: input.proxies }),
+      convergence: hash === '' ? 'no config published' : programmedSummary({ hash, proxies: input.proxies }),
       ...(converged && input.convergedAt !== null ? { convergedAt: input.convergedAt.toISOString() } : {}),
       proxies,
     },
