@@ -86,6 +86,19 @@ t.test('empty: nothing published, no proxies, standalone', async (t) => {
   )
 })
 
+t.test('standalone problems name the file and line', async (t) => {
+  const text = renderStatus({
+    ...report,
+    problems: [
+      { kind: 'File', namespace: '', name: 'apis/broken.yaml', severity: 'error', reason: 'YamlSyntaxError', field: '', message: 'unexpected end', file: 'apis/broken.yaml', line: 4 },
+      { kind: 'Api', namespace: 'default', name: 'shop', severity: 'error', reason: 'InvalidPath', field: 'spec.routes[0].path', message: 'must start with /', kept: true, file: 'apis/shop.yaml', line: 1 },
+    ],
+  })
+  t.match(text, /^KIND   RESOURCE       FILE                 SEVERITY   REASON            FIELD                 MESSAGE$/m)
+  t.match(text, /^File   <none>         apis\/broken\.yaml:4   error      YamlSyntaxError   <none>                unexpected end$/m)
+  t.match(text, /^Api    default\/shop   apis\/shop\.yaml:1     error      InvalidPath       spec\.routes\[0\]\.path   must start with \/ \(the previous version keeps serving\)$/m)
+})
+
 t.test('table pads every column but the last; ages as kubectl prints them', async (t) => {
   t.same(table(['A', 'LONGER'], [['wide value', 'x'], ['y', '']]), ['A            LONGER', 'wide value   x', 'y'])
   const now = Date.parse('2025-03-01T12:00:00Z')

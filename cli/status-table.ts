@@ -80,12 +80,15 @@ export function renderStatus(report: StatusReport): string {
   out.push('')
   if (report.problems.length === 0) out.push('No problems.')
   else {
+    // Standalone names the manifest file (and line) of each problem.
+    const withFile = report.problems.some((p) => p.file !== undefined)
     out.push(
       ...table(
-        ['KIND', 'RESOURCE', 'SEVERITY', 'REASON', 'FIELD', 'MESSAGE'],
+        ['KIND', 'RESOURCE', ...(withFile ? ['FILE'] : []), 'SEVERITY', 'REASON', 'FIELD', 'MESSAGE'],
         report.problems.map((p) => [
           p.kind,
-          p.kind === 'File' ? `${p.name}${p.line !== undefined ? `:${p.line}` : ''}` : `${p.namespace}/${p.name}`,
+          p.kind === 'File' ? NONE : `${p.namespace}/${p.name}`,
+          ...(withFile ? [p.file === undefined ? NONE : `${p.file}${p.line !== undefined ? `:${p.line}` : ''}`] : []),
           p.severity,
           p.reason,
           p.field === '' ? NONE : p.field,
