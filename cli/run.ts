@@ -111,7 +111,10 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
     const origins = new Map([...manifests.origins].map(([key, o]) => [key, { file: o.file, line: o.line }]))
     const at = compiled?.published.config.hash === result.config.hash ? compiled.published.at : new Date()
     compiled = { statuses: result.statuses, rejected, origins, published: { config: result.config, at } }
-    if (gateway.config?.hash === result.config.hash) return
+    if (gateway.config?.hash === result.config.hash) {
+      refused = null
+      return
+    }
     try {
       gateway.apply(result.config)
     } catch (err) {
