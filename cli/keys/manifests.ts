@@ -2,7 +2,7 @@
 // ApiKey reading it. Pure: names are derived deterministically from the rows, in line order.
 import { createHash } from 'node:crypto'
 import { API_VERSION } from '../../crds/common.js'
-import { SECRET_LABEL } from '../../operator/kube/source.js'
+import { SECRET_LABEL } from '../../operator/kube/labels.js'
 import type { ApiKeySpec } from '../../crds/apikey.js'
 import type { KeyRow } from './aws-key-file.js'
 

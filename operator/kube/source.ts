@@ -13,6 +13,7 @@ import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type Kubern
 import { GROUP, KINDS, VERSION } from '../../crds/index.js'
 import type { ResourceObject } from '../../crds/validate.js'
 import { keepAlive, type KeptInformer } from './informer.js'
+import { SECRET_LABEL } from './labels.js'
 
 export interface KubeSourceOptions {
   /** Namespaces to watch; empty: all namespaces. */
@@ -36,7 +37,7 @@ export interface KubeSource {
 }
 
 /** Secrets carrying this label (any value) are read by Tollgate; others are never cached. */
-export const SECRET_LABEL = 'tollgate.dev/secret'
+export { SECRET_LABEL }
 
 interface Watched {
   kind: string

@@ -84,7 +84,7 @@ t.test('tollgate status --operator: APIs, stages, fleet convergence with a NACK,
   t.match(out, new RegExp(`^proxy-old +Rejected +${servedByOld.slice(0, 12)} +operator-s +127\\.0\\.0\\.1 +\\d+s +refused ${short}: this proxy cannot serve api refused$`, 'm'))
   t.match(out, /^Stage +default\/orphan +error +ApiNotFound +spec\.apiRef +.*nowhere/m)
 
-  const json = await tollgate('status', '--operator', url, '-o', 'json')
+  const json = await inProcess('status', '--operator', url, '-o', 'json')
   t.equal(json.code, 0, json.stderr)
   const report = JSON.parse(json.stdout) as StatusReport
   t.equal(report.source, 'operator')
@@ -127,9 +127,7 @@ t.test('tollgate status: an endpoint that does not answer, or answers something 
   t.equal(notStatus.code, 1)
   t.match(notStatus.stderr, `tollgate: GET http://127.0.0.1:${other.port}/status answered 404: not found; is tollgate run running with this --admin-port?`)
 
-  const usage = await tollgate('status', '--operator', 'http://a', '--admin', 'http://b')
-  t.equal(usage.code, 2, 'usage errors exit 2')
-  t.match(usage.stderr, 'tollgate: use --operator URL or --admin URL, not both')
+  t.throws(() => parse(['status', '--operator', 'http://a', '--admin', 'http://b'], {}), { code: 'TG_ERR_USAGE', message: 'use --operator URL or --admin URL, not both' })
   t.throws(() => parse(['status', '--admin', 'localhost:9090'], {}), /--admin must be an http\(s\) URL/)
   t.throws(() => parse(['status', '-o', 'wide'], {}), /-o must be table, json or yaml/)
   t.same(parse(['status'], { TOLLGATE_ADMIN_URL: 'http://10.0.0.1:9090/' }).status, { url: 'http://10.0.0.1:9090', target: 'admin listener', output: 'table' })
