@@ -84,7 +84,7 @@ t.test('tollgate status --operator: APIs, stages, fleet convergence with a NACK,
   t.match(out, new RegExp(`^proxy-old +Rejected +${servedByOld.slice(0, 12)} +operator-s +127\\.0\\.0\\.1 +\\d+s +refused ${short}: this proxy cannot serve api refused$`, 'm'))
   t.match(out, /^Stage +default\/orphan +error +ApiNotFound +spec\.apiRef +.*nowhere/m)
 
-  const json = await inProcess('status', '--operator', url, '-o', 'json')
+  const json = await tollgate('status', '--operator', url, '-o', 'json')
   t.equal(json.code, 0, json.stderr)
   const report = JSON.parse(json.stdout) as StatusReport
   t.equal(report.source, 'operator')
