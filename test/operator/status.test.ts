@@ -6,6 +6,7 @@ import t from 'tap'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { request } from 'undici'
 import type { StatusReport } from '../../operator/status-report.js'
 import { parse } from '../../cli/options.js'
 import { statusCommand } from '../../cli/status.js'
@@ -69,6 +70,11 @@ t.test('tollgate status --operator: APIs, stages, fleet convergence with a NACK,
   const current = listed.stages[0]!.revision
   const canary = listed.stages[0]!.canary!.revision
   const url = `http://127.0.0.1:${op.metricsPort}`
+
+  const raw = await request(`${url}/status`)
+  t.equal(raw.headers['content-type'], 'application/json')
+  t.equal(raw.headers['cache-control'], 'no-store')
+  t.equal(((await raw.body.json()) as StatusReport).config?.hash, hash, '/status on the metrics port')
 
   const table = await tollgate('status', '--operator', url)
   t.equal(table.code, 0, table.stderr)
