@@ -411,7 +411,7 @@ function statusOptions(
   env: Record<string, string | undefined>,
 ): StatusOptions {
   const admin = values.admin ?? values['admin-url']
-  const url = values.operator ?? admin ?? env.TOLLGATE_ADMIN_URL ?? 'http://127.0.0.1:9090'
+  const url = values.operator ?? admin ?? (env.TOLLGATE_ADMIN_URL || 'http://127.0.0.1:9090')
   const options: StatusOptions = { url, target: values.operator !== undefined ? 'operator' : 'admin listener', output: 'table' }
   if (!active) return options
   if (values.operator !== undefined && admin !== undefined) throw new UsageError('use --operator URL or --admin URL, not both')

@@ -200,8 +200,8 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     if (changed) {
       publishedAt = new Date()
       convergedAt = null
+      log(`published config ${result.result.config.hash.slice(0, 12)} (${result.result.config.apis.length} apis)`)
     }
-    if (changed) log(`published config ${result.result.config.hash.slice(0, 12)} (${result.result.config.apis.length} apis)`)
     last = { ...result, generations }
     if (leading) {
       void keys.ensure(resources)
