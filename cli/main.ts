@@ -39,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./usage.js')).usageCommand(args.usage)
     case 'cache':
       return (await import('./cache.js')).cacheCommand(args.cache)
+    case 'status':
+      return (await import('./status.js')).statusCommand(args.status)
     default:
       throw new UsageError(`unknown command ${JSON.stringify(args.command)}`)
   }

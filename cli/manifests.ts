@@ -1,6 +1,6 @@
 // Loads manifests for the CLI and renders every problem as one line naming the file, the
 // resource, the field and the reason. Shared by run, validate and compile.
-import { formatProblem, loadManifests, type Origin } from '../operator/sources/files.js'
+import { formatProblem, loadManifests, type LoadProblem, type Origin } from '../operator/sources/files.js'
 import { refKey, type ResourceRef } from '../operator/compile/types.js'
 import type { ResourceObject } from '../crds/validate.js'
 import type { Problem } from '../crds/problems.js'
@@ -11,6 +11,8 @@ export interface Manifests {
   origins: Map<string, Origin>
   /** Problems of the files themselves (YAML syntax, duplicates), already rendered. */
   fileErrors: string[]
+  /** The same problems, as found (for /status). */
+  fileProblems: LoadProblem[]
 }
 
 export async function readManifests(paths: string[], defaultNamespace: string): Promise<Manifests> {
@@ -19,6 +21,7 @@ export async function readManifests(paths: string[], defaultNamespace: string): 
     resources: loaded.resources.map((r) => r.resource),
     origins: new Map(loaded.resources.map((r) => [refKey(r.ref), r.origin])),
     fileErrors: loaded.problems.map((p) => formatProblem(p)),
+    fileProblems: loaded.problems,
   }
 }
 

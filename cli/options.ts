@@ -98,6 +98,15 @@ export interface CacheOptions {
   tokenFile: string
 }
 
+/** tollgate status: the state of an operator replica or of `tollgate run`, from /status on its admin listener. */
+export interface StatusOptions {
+  /** Base URL of the listener: the operator's metrics port (--operator) or run's admin port (--admin / --admin-url). */
+  url: string
+  /** Which flag named it, for messages: 'operator' or 'admin listener'. */
+  target: 'operator' | 'admin listener'
+  output: 'table' | 'json' | 'yaml'
+}
+
 export interface KeysImportOptions {
   /** The AWS API key file (CSV); '-' reads stdin. */
   file: string
@@ -158,6 +167,8 @@ const SPEC = {
   'account-burst-limit': { type: 'string' },
   'admin-token-file': { type: 'string' },
   'admin-url': { type: 'string' },
+  admin: { type: 'string' },
+  operator: { type: 'string' },
   plan: { type: 'string' },
   api: { type: 'string' },
   stage: { type: 'string' },
@@ -205,6 +216,7 @@ export interface ParsedArgs {
   usage: UsageOptions
   cache: CacheOptions
   deploy: DeployOptions
+  status: StatusOptions
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -333,6 +345,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       adminUrl: values['admin-url'] ?? env.TOLLGATE_ADMIN_URL ?? 'http://127.0.0.1:9090',
       tokenFile: values['admin-token-file'] ?? '',
     },
+    status: statusOptions(command === 'status', values, env),
     cache: {
       action: command === 'cache' ? subcommand : '',
       stage: values.stage ?? '',
@@ -392,6 +405,24 @@ function accountThrottle(rate: string | undefined, burst: string | undefined): {
   return { accountThrottle: { rateLimit, burstLimit } }
 }
 
+function statusOptions(
+  active: boolean,
+  values: { operator?: string; admin?: string; 'admin-url'?: string; output?: string },
+  env: Record<string, string | undefined>,
+): StatusOptions {
+  const admin = values.admin ?? values['admin-url']
+  const url = values.operator ?? admin ?? (env.TOLLGATE_ADMIN_URL || 'http://127.0.0.1:9090')
+  const options: StatusOptions = { url, target: values.operator !== undefined ? 'operator' : 'admin listener', output: 'table' }
+  if (!active) return options
+  if (values.operator !== undefined && admin !== undefined) throw new UsageError('use --operator URL or --admin URL, not both')
+  if (!/^https?:\/\/[^\s?#]+$/.test(url) || !URL.canParse(url)) {
+    throw new UsageError(`${values.operator !== undefined ? '--operator' : '--admin'} must be an http(s) URL such as http://127.0.0.1:9090, got ${JSON.stringify(url)}`)
+  }
+  const output = values.output ?? 'table'
+  if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be table, json or yaml, got ${JSON.stringify(output)}`)
+  return { ...options, url: url.replace(/\/+$/, ''), output }
+}
+
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
 
 function keysImportOptions(
@@ -438,6 +469,9 @@ Commands:
                         Set the remaining quota of a key for the current period (AWS UpdateUsage).
   cache flush --stage S [--api A]
                         Drop every entry of a stage's response cache (AWS FlushStageCache) (docs/caching.md).
+  status [--operator URL | --admin URL] [-o table|json|yaml]
+                        APIs, stages (revision, canary, URL), fleet convergence and problems of an operator or
+                        of tollgate run (docs/cli.md#status).
   help                  This text.
 
 Options of run, validate, compile, quickstart:
@@ -457,7 +491,7 @@ Options of run (metering, docs/usage-plans.md):
                                   without it they live in this process. Several host:port, or --redis-cluster: a Redis Cluster.
       --account-rate-limit N      Account-wide default throttle, requests per second (default 10000).
       --account-burst-limit N     Account-wide default burst (default 5000).
-      --admin-port N              Admin listener on --host: /healthz, /readyz, the usage API (default 9090; 0 picks one).
+      --admin-port N              Admin listener on --host: /healthz, /readyz, /metrics, the usage API, /status (default 9090; 0 picks one).
       --admin-token-file PATH     Require this bearer token on the usage API.
       --trusted-proxies CIDRS     Peers whose X-Forwarded-For gives the caller's source IP (aws:SourceIp,
                                   $context.identity.sourceIp), e.g. 10.0.0.0/8,fd00::/8 (default: none, the peer is the source).
@@ -483,6 +517,13 @@ Options of usage get / usage update (they call the admin listener of tollgate ru
       --admin-url URL             Default http://127.0.0.1:9090 (env TOLLGATE_ADMIN_URL).
       --admin-token-file PATH     Bearer token, when the admin listener requires one.
 
+Options of status (it calls /status on the operator's metrics port or on run's admin port; no token):
+      --operator URL              The operator's metrics port, e.g. http://localhost:9090 after
+                                  kubectl port-forward deploy/tollgate-operator 9090.
+      --admin URL                 The admin listener of tollgate run (also --admin-url; env TOLLGATE_ADMIN_URL;
+                                  default http://127.0.0.1:9090).
+  -o, --output FORMAT             table (default), json or yaml (the /status document).
+
 Options of proxy (see docs/operations.md):
       --operator-url URL          Config stream, e.g. ws://tollgate-operator:8081/v1/config (env TOLLGATE_OPERATOR_URL).
       --stream-token-file PATH    Bearer token for the stream (default /var/run/tollgate/stream-token).
@@ -507,7 +548,7 @@ Options of deploy (KUBECONFIG, else ~/.kube/config, else in-cluster):
 
 Options of operator (see docs/operations.md; flags as --name=value):
       --stream-port N             Config stream for the proxies, WebSocket /v1/config (default 8081).
-      --metrics-port N            /healthz and /readyz (default 9090).
+      --metrics-port N            /healthz, /readyz, /metrics and /status (default 9090).
       --stream-token-file PATH    Token the proxies must present (default /var/run/tollgate/stream-token).
       --leader-elect true|false   Lease-based leader election; only the leader writes status (default true).
       --lease-name NAME           coordination.k8s.io/v1 Lease name (default tollgate-operator).

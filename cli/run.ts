@@ -5,6 +5,7 @@ import { createGateway, type Gateway } from '../proxy/gateway.js'
 import { ipRanges } from '../proxy/auth/ip.js'
 import type { GatewayConfig } from '../proxy/config/schema.js'
 import { readFile } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createAdminServer, type AdminServer } from '../proxy/admin.js'
 import { createMeter } from '../proxy/metering/create-meter.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
@@ -18,6 +19,8 @@ import { watchManifests, type Watcher } from '../operator/sources/watch.js'
 import { describeProblem, readManifests } from './manifests.js'
 import { compileOptions } from './check.js'
 import type { RunOptions } from './options.js'
+import { replyJson } from '../operator/admin.js'
+import { buildStatusReport, type StatusInput, type StatusReport } from '../operator/status-report.js'
 
 export interface Standalone {
   readonly gateway: Gateway
@@ -26,6 +29,8 @@ export interface Standalone {
   readonly meter: Meter
   /** Port of the admin listener (health, usage API), or null when there is none. */
   readonly adminPort: number | null
+  /** What /status on the admin listener answers (`tollgate status`): the same shape as the operator's, the fleet is this process. */
+  status(): StatusReport
   /** Re-reads the manifests and applies them; resolves once applied (or refused). */
   reload(): Promise<void>
   close(): Promise<void>
@@ -62,13 +67,34 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   const cacheStore = deps.cacheStore ?? caching!.store
   const gateway = createGateway({ meter, log, trustedProxies: ipRanges(opts.trustedProxies ?? []), cacheStore })
   const { port } = await gateway.listen(opts.port, opts.host)
-  const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log, cacheStore)
+  const startedAt = new Date()
+  // For /status: the last compile, when its hash was first compiled, a refusal by the gateway, and file problems.
+  let compiled: Pick<StatusInput, 'statuses' | 'rejected' | 'origins'> & { published: NonNullable<StatusInput['published']> } | null = null
+  let refused: { hash: string; reason: string } | null = null
+  let appliedAt: Date | null = null
+  let fileProblems: NonNullable<StatusInput['fileProblems']> = []
+  const status = (): StatusReport => {
+    const hash = gateway.config?.hash ?? ''
+    return buildStatusReport({
+      source: 'standalone',
+      now: new Date(),
+      published: compiled?.published ?? null,
+      statuses: compiled?.statuses ?? [],
+      rejected: compiled?.rejected ?? [],
+      origins: compiled?.origins ?? new Map(),
+      fileProblems,
+      proxies: [{ id: 'standalone', ackedHash: hash, nack: refused, remoteAddress: `${opts.host}:${port}`, connectedAt: startedAt }],
+      convergedAt: appliedAt,
+    })
+  }
+  const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log, cacheStore, status)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
   let printed = ''
   let running: Promise<void> = Promise.resolve()
 
   async function apply(): Promise<void> {
     const manifests = await readManifests(opts.files, opts.namespace)
+    fileProblems = manifests.fileProblems.map((p) => ({ file: p.origin.file, line: p.origin.line, reason: p.reason, message: p.message }))
     if (manifests.fileErrors.length > 0) {
       for (const line of manifests.fileErrors) log(`error: ${line}`)
       log(gateway.config ? 'manifests not applied: the previous config keeps serving' : 'manifests not applied')
@@ -82,13 +108,22 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
     for (const s of result.statuses) {
       for (const p of s.problems) if (p.severity === 'warning') log(describeProblem(s.ref, manifests.origins, p))
     }
-    if (gateway.config?.hash === result.config.hash) return
+    const origins = new Map([...manifests.origins].map(([key, o]) => [key, { file: o.file, line: o.line }]))
+    const at = compiled?.published.config.hash === result.config.hash ? compiled.published.at : new Date()
+    compiled = { statuses: result.statuses, rejected, origins, published: { config: result.config, at } }
+    if (gateway.config?.hash === result.config.hash) {
+      refused = null
+      return
+    }
     try {
       gateway.apply(result.config)
     } catch (err) {
+      refused = { hash: result.config.hash, reason: (err as Error).message }
       log(`error: config refused, the previous config keeps serving: ${(err as Error).message}`)
       return
     }
+    refused = null
+    appliedAt = new Date()
     const urls = endpointUrls(result.config, port).join('\n')
     if (urls !== printed) {
       printed = urls
@@ -111,6 +146,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
     port,
     meter,
     adminPort: admin?.port ?? null,
+    status,
     reload,
     async close() {
       watcher.close()
@@ -124,7 +160,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
 }
 
 /**
- * The admin listener of standalone mode: /healthz, /readyz, /metrics (metering, authorizers) and the usage API, on --host. A port
+ * The admin listener of standalone mode: /healthz, /readyz, /metrics (metering, authorizers), the usage API and /status, on --host. A port
  * that is taken is not fatal (two `tollgate run` on one machine): it is logged and left out.
  */
 async function startAdmin(
@@ -134,6 +170,7 @@ async function startAdmin(
   metrics: (() => string) | null,
   log: Log,
   cacheStore: ResponseCacheStore,
+  status: () => StatusReport,
 ): Promise<{ server: AdminServer; port: number } | null> {
   if (opts.adminPort === undefined) return null
   let token: string | undefined
@@ -141,7 +178,13 @@ async function startAdmin(
   const usage = usageApi({ config: () => gateway.config, meter, ...(token ? { token } : {}) })
   const flush = flushApi({ config: () => gateway.config, store: cacheStore, ...(token ? { token } : {}) })
   const metricsPath = metricsRoute(() => (metrics === null ? '' : metrics()) + gateway.authorizerMetrics() + gateway.cache.counters.prometheus())
-  const server = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => false }, (req, res) => metricsPath(req, res) || usage(req, res) || flush(req, res))
+  // /status: read-only, no secrets, no token (as /metrics; docs/cli.md#status).
+  const statusPath = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if ((req.url ?? '/').split('?')[0] !== '/status') return false
+    replyJson(res, status())
+    return true
+  }
+  const server = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => false }, (req, res) => metricsPath(req, res) || usage(req, res) || flush(req, res) || statusPath(req, res))
   try {
     const { port } = await server.listen(opts.adminPort, opts.host)
     return { server, port }
@@ -160,7 +203,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const log: Log = (line) => process.stdout.write(`${line}\n`)
   const standalone = await startStandalone(opts, log)
   log(`tollgate listening on http://${opts.host}:${standalone.port} (domain ${opts.domain}); watching ${opts.files.join(', ')}`)
-  if (standalone.adminPort !== null) log(`admin (health, usage API) on http://${opts.host}:${standalone.adminPort}`)
+  if (standalone.adminPort !== null) log(`admin (health, metrics, usage API, status) on http://${opts.host}:${standalone.adminPort}`)
   const stop = () => {
     log('shutting down')
     standalone.close().then(() => process.exit(0), () => process.exit(1))

@@ -8,9 +8,6 @@ export const GROUP = 'tollgate.dev'
 export const VERSION = 'v1alpha1'
 export const API_VERSION = `${GROUP}/${VERSION}`
 
-/** Secrets carrying this label (any value) are read by Tollgate; others are never cached. */
-export const SECRET_LABEL = `${GROUP}/secret`
-
 /** A reference to another resource in the same namespace (or another one, with a grant). */
 export const LocalRef = Type.Object(
   {

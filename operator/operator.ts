@@ -25,6 +25,7 @@ import { OperatorMetrics } from './metrics.js'
 import { KeyGenerator } from './kube/generated-keys.js'
 import { DEFAULT_DEPLOYMENT_HISTORY, DeploymentPruner } from './kube/deployment-history.js'
 import { startPodIndex, type PodIndexSource } from './kube/pod-addresses.js'
+import { buildStatusReport, type ReportProxy, type StatusReport } from './status-report.js'
 
 export interface OperatorOptions {
   /** Config stream port (WebSocket /v1/config); 0 picks a free one. */
@@ -84,6 +85,8 @@ export interface Operator {
   readonly config: GatewayConfig | null
   readonly statusWriter: StatusWriter
   readonly events: EventRecorder
+  /** What /status on the metrics port answers (`tollgate status`). */
+  status(): StatusReport
   /** Resolves after pending changes are compiled and published and queued status writes landed. */
   settled(): Promise<void>
   /** Graceful stop: releases the Lease (unless `releaseLease` is false: tests simulate a crash), closes the stream. */
@@ -134,6 +137,9 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
   let last: (ReconcileResult & { generations: Map<string, number> }) | null = null
   /** The last config every connected proxy ACKed (to say what a NACKed config changed). */
   let lastAcked: GatewayConfig | null = null
+  /** When the published hash was first published, and when every proxy had ACKed it (for /status). */
+  let publishedAt: Date | null = null
+  let convergedAt: Date | null = null
   let holdOff: NodeJS.Timeout | null = null
   let refreshTimer: NodeJS.Timeout | null = null
   let compiling: Promise<void> = Promise.resolve()
@@ -162,7 +168,10 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     refreshTimer = null
     if (last === null || stopping) return
     const state = fleet()
-    if (state.proxies.length > 0 && state.proxies.every((p) => p.ackedHash === state.hash)) lastAcked = last.result.config
+    if (state.proxies.length > 0 && state.proxies.every((p) => p.ackedHash === state.hash)) {
+      lastAcked = last.result.config
+      convergedAt ??= new Date()
+    }
     const desired = desiredStatuses(last.result, last.rejected, last.generations, state)
     writer.update(desired)
     if (leading) events.record(plannedEvents(desired, state, changedSince(lastAcked, last.result.config)))
@@ -188,7 +197,11 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     const changed = stream.currentHash !== result.result.config.hash
     stream.publish(result.result.config)
     metrics.published(result.result.config.hash)
-    if (changed) log(`published config ${result.result.config.hash.slice(0, 12)} (${result.result.config.apis.length} apis)`)
+    if (changed) {
+      publishedAt = new Date()
+      convergedAt = null
+      log(`published config ${result.result.config.hash.slice(0, 12)} (${result.result.config.apis.length} apis)`)
+    }
     last = { ...result, generations }
     if (leading) {
       void keys.ensure(resources)
@@ -198,7 +211,9 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
   }
 
   const schedule = () => {
-    if (!source.isSynced || stopping || holdOff !== null) return
+    if (!source.isSynced || stopping) return
+    metrics.changed()
+    if (holdOff !== null) return
     holdOff = setTimeout(() => {
       compiling = compiling.then(reconcile).catch((err: unknown) => log(`reconcile failed: ${(err as Error).stack ?? String(err)}`))
     }, opts.holdOffMs)
@@ -230,8 +245,28 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     if (!source.isSynced) return { ready: false, detail: 'informers not synced' }
     if (last === null) return { ready: false, detail: 'no config published yet' }
     return { ready: true, detail: `ready ${stream.currentHash.slice(0, 12)}${leading ? ' (leader)' : ''}` }
-  }, () => metrics.text())
+  }, () => metrics.text(), () => status())
   const { port: metricsPort } = await admin.listen(opts.metricsPort, opts.host)
+
+  /** This replica's proxies and the ones the other replicas report. */
+  function reportProxies(): ReportProxy[] {
+    const own: ReportProxy[] = stream.proxies().map((p) => ({ ...p, replica: opts.identity }))
+    const ids = new Set(own.map((p) => p.id))
+    return [...own, ...(registry?.others() ?? []).filter((p) => !ids.has(p.id))]
+  }
+
+  function status(): StatusReport {
+    return buildStatusReport({
+      source: 'operator',
+      replica: { identity: opts.identity, leader: leading },
+      now: new Date(),
+      published: last !== null && publishedAt !== null ? { config: last.result.config, at: publishedAt } : null,
+      statuses: last?.result.statuses ?? [],
+      rejected: last?.rejected ?? [],
+      proxies: reportProxies(),
+      convergedAt,
+    })
+  }
 
   const onLeadership = (on: boolean) => {
     leading = on
@@ -273,6 +308,7 @@ export async function startOperator(opts: OperatorOptions, kc: KubeConfig, log: 
     },
     statusWriter: writer,
     events,
+    status,
     async settled() {
       await source.synced
       while (holdOff !== null || refreshTimer !== null) await new Promise((r) => setTimeout(r, 5))

@@ -1,7 +1,8 @@
 // Rows of an AWS API key file → Kubernetes manifests: per key, a Secret holding the value and an
 // ApiKey reading it. Pure: names are derived deterministically from the rows, in line order.
 import { createHash } from 'node:crypto'
-import { API_VERSION, SECRET_LABEL } from '../../crds/common.js'
+import { API_VERSION } from '../../crds/common.js'
+import { SECRET_LABEL } from '../../operator/kube/labels.js'
 import type { ApiKeySpec } from '../../crds/apikey.js'
 import type { KeyRow } from './aws-key-file.js'
 

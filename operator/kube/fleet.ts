@@ -15,6 +15,8 @@ export interface FleetProxy {
   id: string
   ackedHash: string
   nack: { hash: string; reason: string } | null
+  /** others(): the replica that reported the proxy (not written to reports: the report names it). */
+  replica?: string
 }
 
 export interface FleetRegistryOptions {
@@ -104,7 +106,7 @@ export class FleetRegistry {
       if (cm.metadata?.name === this.name) continue
       const report = parseReport(cm)
       if (report === null || now - report.updatedAt > staleMs) continue
-      out.push(...report.proxies)
+      for (const p of report.proxies) out.push({ id: p.id, ackedHash: p.ackedHash, nack: p.nack ?? null, replica: report.replica })
     }
     return out
   }

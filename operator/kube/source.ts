@@ -9,11 +9,11 @@
 // operator never caches every Secret of the namespaces it watches; they join `resources()` as
 // `v1 Secret` objects, which the compiler reads (ApiKey values) and never reports on.
 // Services are not read: backendRef becomes the Service's cluster DNS name.
-import { SECRET_LABEL } from '../../crds/common.js'
 import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node'
 import { GROUP, KINDS, VERSION } from '../../crds/index.js'
 import type { ResourceObject } from '../../crds/validate.js'
 import { keepAlive, type KeptInformer } from './informer.js'
+import { SECRET_LABEL } from './labels.js'
 
 export interface KubeSourceOptions {
   /** Namespaces to watch; empty: all namespaces. */
@@ -36,6 +36,7 @@ export interface KubeSource {
   stop(): Promise<void>
 }
 
+/** Secrets carrying this label (any value) are read by Tollgate; others are never cached. */
 export { SECRET_LABEL }
 
 interface Watched {

@@ -20,6 +20,15 @@ t.test('the leader counts the proxies of every replica', async (t) => {
   const hash = () => (a.config?.hash ?? '').slice(0, 12)
   await eventually('3/3 on the Stage', () => statusOf(c, 'Stage', 'fleet-prod').programmed === `3/3 at ${hash()}`, 8000)
   t.equal(condition(c, 'Stage', 'fleet-prod', 'Programmed')?.status, 'True')
+  t.same(
+    a.status().fleet.proxies.map((p) => [p.id, p.replica, p.state]),
+    [
+      ['proxy-1', 'operator-a', 'Programmed'],
+      ['proxy-2', 'operator-b', 'Programmed'],
+      ['proxy-3', 'operator-b', 'Programmed'],
+    ],
+    "/status lists the other replica's proxies with their replica",
+  )
   t.equal((await call(p2, 'fleet')).status, 200, 'a proxy of the standby serves')
 
   const reports = c.server.objects('ConfigMap', NS).filter((cm) => (cm.metadata as { labels?: Record<string, string> }).labels?.['tollgate.dev/fleet'] === 'tollgate-operator')
