@@ -145,6 +145,7 @@ function buildStage(
     side,
     canary,
     variables: stage.variables,
+    config: stage,
     router,
     routes,
     defaultRoute: defaultIndex === -1 ? null : routes[defaultIndex]!,
