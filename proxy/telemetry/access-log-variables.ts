@@ -66,8 +66,22 @@ function responseLength(end: RequestEnd): Value {
   return m === null ? null : Number(m[1])
 }
 
-function ms(from: number, to: number): Value {
-  return from > 0 && to >= from ? Math.round(to - from) : null
+/**
+ * Milliseconds from the integration request to its response; a call that failed or timed out
+ * before a response counts until the request ended. Null without an integration call (MOCK,
+ * refused before it).
+ */
+export function integrationLatency(end: RequestEnd, ctx: RequestContext | null): Value {
+  if (ctx === null || ctx.integrationStartHr === 0) return null
+  const to = ctx.integrationEndHr > 0 ? ctx.integrationEndHr : end.endedHr
+  return Math.max(0, Math.round(to - ctx.integrationStartHr))
+}
+
+/** The backend's status: HTTP_PROXY passes it through as the response's own. */
+export function integrationStatus(end: RequestEnd, ctx: RequestContext | null): Value {
+  if (ctx === null) return null
+  if (ctx.integrationStatus > 0) return ctx.integrationStatus
+  return ctx.integrationEndHr > 0 && ctx.route.config.integration.type === 'HTTP_PROXY' ? end.res.statusCode : null
 }
 
 /** The response type of the gateway response answered ($context.error.responseType); null when none. */
@@ -236,13 +250,13 @@ const ACCESSORS: Readonly<Record<AccessLogVariable, Accessor>> = {
   'identity.vpcId': none,
   'identity.vpceId': none,
   'integration.error': (_end, ctx) => integrationError(ctx),
-  'integration.integrationStatus': (_end, ctx) => (ctx !== null && ctx.integrationStatus > 0 ? ctx.integrationStatus : null),
-  'integration.latency': (_end, ctx) => (ctx !== null ? ms(ctx.integrationStartHr, ctx.integrationEndHr) : null),
+  'integration.integrationStatus': integrationStatus,
+  'integration.latency': integrationLatency,
   'integration.requestId': (_end, ctx) => jsonText(ctx?.integrationResponseHeaders['x-amzn-requestid']),
-  'integration.status': (_end, ctx) => (ctx !== null && ctx.integrationStatus > 0 ? ctx.integrationStatus : null),
+  'integration.status': integrationStatus,
   integrationErrorMessage: (_end, ctx) => integrationError(ctx),
-  integrationLatency: (_end, ctx) => (ctx !== null ? ms(ctx.integrationStartHr, ctx.integrationEndHr) : null),
-  integrationStatus: (_end, ctx) => (ctx !== null && ctx.integrationStatus > 0 ? ctx.integrationStatus : null),
+  integrationLatency,
+  integrationStatus,
   isCanaryRequest: (_end, ctx) => {
     if (ctx === null) return null
     const stage = ctx.stage

@@ -18,7 +18,7 @@ import type { Logger } from 'pino'
 import type { GatewayConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
 import type { RouteRuntime } from '../runtime.js'
-import { routedContext, redactSecret } from './access-log-variables.js'
+import { integrationLatency, integrationStatus, redactSecret, routedContext } from './access-log-variables.js'
 import { redactPathQuery, routeRedactor, type Redactor } from './execution-log-redact.js'
 import { dataTrace } from './execution-log-trace.js'
 import type { RequestEnd, RequestObserver } from './observer.js'
@@ -45,10 +45,6 @@ function failed(ctx: RequestContext, end: RequestEnd): boolean {
   return false
 }
 
-function latency(from: number, to: number): number | undefined {
-  return from > 0 && to >= from ? Math.round(to - from) : undefined
-}
-
 /** The steps of a request, as one record's fields. */
 function summary(ctx: RequestContext, end: RequestEnd, route: RouteLog): Record<string, unknown> {
   const record: Record<string, unknown> = {
@@ -73,8 +69,8 @@ function summary(ctx: RequestContext, end: RequestEnd, route: RouteLog): Record<
       type: ctx.route.config.integration.type,
       method: ctx.integrationMethod,
       path: redactPathQuery(route.redactor, ctx.integrationPath),
-      status: ctx.integrationStatus > 0 ? ctx.integrationStatus : undefined,
-      latencyMs: latency(ctx.integrationStartHr, ctx.integrationEndHr),
+      status: integrationStatus(end, ctx) ?? undefined,
+      latencyMs: integrationLatency(end, ctx) ?? undefined,
     }
   }
   const error = ctx.error
