@@ -16,6 +16,7 @@ export function traceBody(body: unknown): string | undefined {
   if (body === null || body === undefined) return undefined
   let bytes: Buffer
   if (typeof body === 'string') {
+    if (body === '') return undefined
     if (body.length <= MAX_TRACE_BODY_BYTES / 4) return body
     bytes = Buffer.from(body)
   } else if (Buffer.isBuffer(body)) bytes = body
