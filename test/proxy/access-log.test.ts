@@ -7,6 +7,7 @@ import t from 'tap'
 import { api, gatewayConfig, integration, route, stage, startUpstream, type Upstream } from './helpers.js'
 import { startLoggedGateway, type LoggedGateway } from './request-logs-helpers.js'
 import type { StageConfig } from '../../proxy/config/schema.js'
+import { configHash } from '../../proxy/config/hash.js'
 
 // API Gateway's examples (Access logging for REST APIs), exactly as its console gives them.
 const CLF =
@@ -158,6 +159,19 @@ t.test('an integration timeout: error variables, integration latency', async (t)
   t.equal(entry.errorMessage, 'Endpoint request timed out')
   t.equal(entry.integrationError, 'endpoint request timed out')
   t.ok(Number(entry.integrationLatency) >= 90, `integration latency ${String(entry.integrationLatency)} ms, about the 100 ms timeout`)
+})
+
+t.test('a new config brings its new format; in-flight formats are per config', async (t) => {
+  const config = gw.gateway.config!
+  const next = structuredClone(config)
+  next.apis[0]!.stages.find((s) => s.name === 'csv')!.logging = { accessLogFormat: 'v2 $context.requestId $context.status', routes: {} }
+  const { hash: _old, ...body } = next
+  gw.gateway.apply({ ...body, hash: configHash(body) })
+  const { line, requestId } = await send('/csv/pets/3')
+  t.equal(line, `v2 ${requestId} 200`)
+  gw.gateway.apply(config)
+  const back = await send('/csv/pets/3')
+  t.match(back.line, /^127\.0\.0\.1,/)
 })
 
 t.test('a stage without a format writes nothing', async (t) => {
