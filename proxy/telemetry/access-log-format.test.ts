@@ -8,11 +8,11 @@ t.test('literal text and variables, in order', async (t) => {
   t.equal(parsed.format, '[$context.requestTime] "$context.httpMethod" $context.status.')
   t.same(parsed.parts, [
     { kind: 'literal', text: '[' },
-    { kind: 'variable', name: 'requestTime', known: true },
+    { kind: 'variable', name: 'requestTime', known: true, quoted: false },
     { kind: 'literal', text: '] "' },
-    { kind: 'variable', name: 'httpMethod', known: true },
+    { kind: 'variable', name: 'httpMethod', known: true, quoted: true },
     { kind: 'literal', text: '" ' },
-    { kind: 'variable', name: 'status', known: true },
+    { kind: 'variable', name: 'status', known: true, quoted: false },
     { kind: 'literal', text: '.' },
   ])
   t.equal(parsed.multiline, false, 'a trailing newline is allowed')
@@ -37,6 +37,16 @@ t.test('unknown names, families, and text that only looks like a variable', asyn
     parsed.parts.filter((p) => p.kind === 'literal').map((p) => (p as { text: string }).text),
     [' ', ' ', ' ', ' ', ' $input.body $context'],
   )
+})
+
+t.test('variables inside "..." are quoted; an escaped quote does not count', async (t) => {
+  const parsed = parseAccessLogFormat('{"id":"$context.requestId","n":$context.status,"m":"a \\" $context.stage"}')
+  const quoted = parsed.parts.flatMap((p) => (p.kind === 'variable' ? [[p.name, p.quoted]] : []))
+  t.same(quoted, [
+    ['requestId', true],
+    ['status', false],
+    ['stage', true],
+  ])
 })
 
 t.test('the escaping follows the first character', async (t) => {

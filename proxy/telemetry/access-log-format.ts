@@ -102,13 +102,18 @@ const FAMILIES = ['authorizer.claims.', 'requestOverride.header.', 'requestOverr
 
 export type FormatPart =
   | { readonly kind: 'literal'; readonly text: string }
-  /** `name` is what follows `$context.`, e.g. "identity.sourceIp" or "authorizer.claims.email". */
-  | { readonly kind: 'variable'; readonly name: string; readonly known: boolean }
+  /**
+   * `name` is what follows `$context.`, e.g. "identity.sourceIp" or "authorizer.claims.email";
+   * `quoted`: the variable stands inside a "..." of the format (a JSON string, a CLF field).
+   */
+  | { readonly kind: 'variable'; readonly name: string; readonly known: boolean; readonly quoted: boolean }
 
 /**
- * How values are escaped, chosen from the format's first character: JSON-escaped inside a format
- * that starts with `{`, XML-escaped inside one that starts with `<`, else (CLF, CSV) only control
- * characters and `"` are escaped. In every mode a value can never break the line.
+ * How values are escaped, chosen from the format's first character: a format that starts with
+ * `{` is JSON (values inside "..." JSON-escaped), one that starts with `<` XML (entities), else
+ * text (CLF, CSV: `"` and `\` escaped inside "..."). Values outside quotes are written as they
+ * are ($context.error.messageString is a JSON string literal), control characters excepted: in
+ * every mode a value can never break the line.
  */
 export type EscapeMode = 'json' | 'xml' | 'text'
 
@@ -136,19 +141,30 @@ export function isKnownVariable(name: string): boolean {
   return name.startsWith('authorizer.') && name.length > 'authorizer.'.length && name !== 'authorizer.claims'
 }
 
+/** Whether the text after `text` is inside "...", given whether it started inside: each unescaped `"` toggles. */
+function quoteStateAfter(text: string, quoted: boolean): boolean {
+  for (let i = 0; i < text.length; i++) if (text[i] === '"' && text[i - 1] !== '\\') quoted = !quoted
+  return quoted
+}
+
 export function parseAccessLogFormat(raw: string): ParsedFormat {
   const format = raw.replace(/\r?\n$/, '')
   const parts: FormatPart[] = []
   const unknown: string[] = []
   let ids = false
   let last = 0
+  let quoted = false
   for (const m of format.matchAll(VARIABLE)) {
-    if (m.index > last) parts.push({ kind: 'literal', text: format.slice(last, m.index) })
+    if (m.index > last) {
+      const text = format.slice(last, m.index)
+      parts.push({ kind: 'literal', text })
+      quoted = quoteStateAfter(text, quoted)
+    }
     const name = m[1]!.slice(1)
     const known = isKnownVariable(name)
     if (!known && !unknown.includes(name)) unknown.push(name)
     if (name === 'requestId' || name === 'extendedRequestId') ids = true
-    parts.push({ kind: 'variable', name, known })
+    parts.push({ kind: 'variable', name, known, quoted })
     last = m.index + m[0].length
   }
   if (last < format.length) parts.push({ kind: 'literal', text: format.slice(last) })

@@ -21,19 +21,26 @@ export interface LogDestination {
   write(line: string): unknown
 }
 
-/** A compiled format: literal text at even indices, accessors at odd ones. */
+/** A compiled format: literals[i] before accessors[i] (escaped by escapes[i]), the last literal after them all. */
 interface CompiledFormat {
   readonly literals: readonly string[]
   readonly accessors: readonly Accessor[]
-  readonly escape: (value: string) => string
+  readonly escapes: readonly ((value: string) => string)[]
 }
 
 // One test per value: most values need no escaping at all.
+const CONTROL = /[\u0000-\u001f\u007f]/
 const TEXT_UNSAFE = /["\\\u0000-\u001f\u007f]/
 const JSON_UNSAFE = /["\\\u0000-\u001f\u007f\u2028\u2029]/
 const XML_UNSAFE = /[&<>"'\u0000-\u001f\u007f]/
 
-/** CLF, CSV, anything else: `"` and `\` escaped with `\`, control characters as \xHH (as Apache's access logs). */
+/** Outside quotes: the value as it is, control characters as \xHH (a value never breaks the line). */
+function escapeControl(value: string): string {
+  if (!CONTROL.test(value)) return value
+  return value.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
+/** Inside "..." of CLF, CSV, anything else: `"` and `\` escaped with `\`, control characters as \xHH (as Apache's access logs). */
 function escapeText(value: string): string {
   if (!TEXT_UNSAFE.test(value)) return value
   return value.replace(/["\\\u0000-\u001f\u007f]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
@@ -52,31 +59,38 @@ function escapeXml(value: string): string {
   return value.replace(/[&<>"'\u0000-\u001f\u007f]/g, (c) => XML_ENTITIES[c] ?? `&#x${c.charCodeAt(0).toString(16)};`)
 }
 
-const ESCAPES: Readonly<Record<EscapeMode, (value: string) => string>> = { json: escapeJson, xml: escapeXml, text: escapeText }
+/** The escape of a value in the format's mode, inside or outside quotes. */
+function escapeFor(mode: EscapeMode, quoted: boolean): (value: string) => string {
+  if (mode === 'xml') return escapeXml
+  if (!quoted) return escapeControl
+  return mode === 'json' ? escapeJson : escapeText
+}
 
 export function compileFormat(format: string, accountId: string): CompiledFormat {
   const parsed = parseAccessLogFormat(format)
   const literals: string[] = ['']
   const accessors: Accessor[] = []
+  const escapes: ((value: string) => string)[] = []
   const env = { accountId }
   for (const part of parsed.parts) {
     if (part.kind === 'literal') literals[literals.length - 1] += part.text
     else {
       accessors.push(accessorOf(part.name, env))
+      escapes.push(escapeFor(parsed.escape, part.quoted))
       literals.push('')
     }
   }
-  return { literals, accessors, escape: ESCAPES[parsed.escape] }
+  return { literals, accessors, escapes }
 }
 
 /** The line of one request (without its newline). */
 export function renderLine(format: CompiledFormat, end: RequestEnd): string {
   const ctx = routedContext(end)
-  const { literals, accessors, escape } = format
+  const { literals, accessors, escapes } = format
   let line = literals[0]!
   for (let i = 0; i < accessors.length; i++) {
     const value: Value = accessors[i]!(end, ctx)
-    line += value === null || value === '' ? '-' : typeof value === 'number' ? String(value) : escape(value)
+    line += value === null || value === '' ? '-' : typeof value === 'number' ? String(value) : escapes[i]!(value)
     line += literals[i + 1]!
   }
   return line

@@ -21,6 +21,9 @@ const CSV =
 const DETAIL =
   '{"requestId":"$context.requestId","api":"$context.apiId","stage":"$context.stage","routeKey":"$context.routeKey","path":"$context.path","ua":"$context.identity.userAgent","status":$context.status,"responseLatency":$context.responseLatency,"integrationLatency":"$context.integrationLatency","integrationStatus":"$context.integrationStatus","errorType":"$context.error.responseType","errorMessage":"$context.error.message","integrationError":"$context.integrationErrorMessage","nick":"$context.identity.nickname","epoch":$context.requestTimeEpoch,"trace":"$context.xrayTraceId"}\n'
 
+// $context.error.messageString is a JSON string literal: it stands unquoted (AWS's default gateway response template does so).
+const MESSAGE = '{"id":"$context.requestId","message":$context.error.messageString,"quoted":"$context.error.messageString"}'
+
 const REQUEST_TIME = /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/
 const BODY = '{"pet":"Rex"}'
 
@@ -43,7 +46,7 @@ t.before(async () => {
   gw = await startLoggedGateway(
     gatewayConfig([
       api('logs', routes, {
-        stages: [logged('clf', CLF), logged('json', JSON_FORMAT), logged('xml', XML), logged('csv', CSV), logged('detail', DETAIL), stage('quiet')],
+        stages: [logged('clf', CLF), logged('json', JSON_FORMAT), logged('xml', XML), logged('csv', CSV), logged('detail', DETAIL), logged('msg', MESSAGE), stage('quiet')],
       }),
     ]),
   )
@@ -127,6 +130,11 @@ t.test('a request with no route is logged with its stage format', async (t) => {
   t.equal(entry.errorType, 'MISSING_AUTHENTICATION_TOKEN')
   t.equal(entry.errorMessage, 'Missing Authentication Token')
   t.equal(entry.integrationLatency, '-')
+})
+
+t.test('$context.error.messageString unquoted is a JSON string; quoted, an escaped one', async (t) => {
+  const { line, requestId } = await send('/msg/nowhere')
+  t.same(JSON.parse(line), { id: requestId, message: 'Missing Authentication Token', quoted: '"Missing Authentication Token"' })
 })
 
 t.test('values are escaped for the format; unknown variables are -', async (t) => {
