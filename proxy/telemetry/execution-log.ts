@@ -68,7 +68,7 @@ function summary(ctx: RequestContext, end: RequestEnd, route: RouteLog): Record<
     record.integration = {
       type: ctx.route.config.integration.type,
       method: ctx.integrationMethod,
-      path: redactPathQuery(route.redactor, ctx.integrationPath),
+      path: ctx.integrationPath === '' ? undefined : redactPathQuery(route.redactor, ctx.integrationPath),
       status: integrationStatus(end, ctx) ?? undefined,
       latencyMs: integrationLatency(end, ctx) ?? undefined,
     }
