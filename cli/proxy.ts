@@ -15,6 +15,7 @@ import { flushApi } from '../proxy/cache/flush-api.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
 import { metricsRoute } from '../proxy/metering/metrics.js'
 import { loadLastKnownGood, subscribe, type Subscriber } from '../proxy/subscriber.js'
+import { createRequestLogs, requestLogObservers, type RequestLogs } from '../proxy/telemetry/request-logs.js'
 import { UsageError, type ProxyOptions } from './options.js'
 import { exitOnSignal, timestampedLog } from './process.js'
 
@@ -30,7 +31,14 @@ export interface ProxyProcess {
   shutdown(): Promise<void>
 }
 
-export async function startProxy(opts: ProxyOptions, token: string, log: (line: string) => void, adminToken = ''): Promise<ProxyProcess> {
+/** `requestLogs`: where access and execution logs go (default: stdout through pino's asynchronous destination). */
+export async function startProxy(
+  opts: ProxyOptions,
+  token: string,
+  log: (line: string) => void,
+  adminToken = '',
+  requestLogs: RequestLogs = createRequestLogs(),
+): Promise<ProxyProcess> {
   // Metering: Redis behind ResilientMeter with --redis-url (the fleet shares buckets and quotas), else this process's memory.
   const metering = createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
   await metering.ready()
@@ -38,7 +46,16 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
   const caching = createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
   // The operator's pod address index (tollgate:SourceNamespace), filled by the subscriber.
   const namespaces = new PodNamespaceIndex()
-  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter, trustedProxies: ipRanges(opts.trustedProxies ?? []), namespaces, cacheStore: caching.store })
+  const gateway: Gateway = createGateway({
+    drainTimeoutMs: opts.drainTimeoutMs,
+    log,
+    meter: metering.meter,
+    trustedProxies: ipRanges(opts.trustedProxies ?? []),
+    namespaces,
+    cacheStore: caching.store,
+    // Access logs and execution logs of the stages that ask for them (proxy/telemetry/request-logs.ts).
+    observers: [...requestLogObservers(requestLogs, () => gateway.config)],
+  })
   let draining = false
   // The usage API changes quotas (UpdateUsage): only with a token, as the admin port listens on every interface.
   const usage = adminToken === '' ? () => false : usageApi({ config: () => gateway.config, meter: metering.meter, token: adminToken })
@@ -67,6 +84,7 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
       await admin.close()
       await metering.close()
       await caching.close()
+      requestLogs.flush()
     },
   }
 }

@@ -13,6 +13,7 @@ import { metricsRoute } from '../proxy/metering/metrics.js'
 import type { Meter } from '../proxy/stores/meter.js'
 import type { ResponseCacheStore } from '../proxy/stores/cache.js'
 import { createCacheStore } from '../proxy/cache/create-store.js'
+import { createRequestLogs, requestLogObservers, type RequestLogs } from '../proxy/telemetry/request-logs.js'
 import { flushApi } from '../proxy/cache/flush-api.js'
 import { LastKnownGood } from '../operator/last-known-good.js'
 import { watchManifests, type Watcher } from '../operator/sources/watch.js'
@@ -56,6 +57,8 @@ export interface StandaloneDeps {
   readonly meter?: Meter
   /** The response cache store (e.g. a MemoryCacheStore with a test clock). */
   readonly cacheStore?: ResponseCacheStore
+  /** Where access and execution logs go (default: stdout through pino's asynchronous destination). */
+  readonly requestLogs?: RequestLogs
 }
 
 export async function startStandalone(opts: RunOptions, log: Log, deps: StandaloneDeps = {}): Promise<Standalone> {
@@ -65,7 +68,15 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   await made?.ready()
   const caching = deps.cacheStore === undefined ? createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
   const cacheStore = deps.cacheStore ?? caching!.store
-  const gateway = createGateway({ meter, log, trustedProxies: ipRanges(opts.trustedProxies ?? []), cacheStore })
+  const requestLogs = deps.requestLogs ?? createRequestLogs()
+  const gateway: Gateway = createGateway({
+    meter,
+    log,
+    trustedProxies: ipRanges(opts.trustedProxies ?? []),
+    cacheStore,
+    // Access logs and execution logs of the stages that ask for them (proxy/telemetry/request-logs.ts).
+    observers: [...requestLogObservers(requestLogs, () => gateway.config)],
+  })
   const { port } = await gateway.listen(opts.port, opts.host)
   const startedAt = new Date()
   // For /status: the last compile, when its hash was first compiled, a refusal by the gateway, and file problems.
@@ -155,6 +166,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
       await gateway.close()
       await made?.close()
       await caching?.close()
+      requestLogs.flush()
     },
   }
 }

@@ -162,6 +162,7 @@ function buildStage(
     side,
     canary,
     variables: stage.variables,
+    config: stage,
     router,
     routes,
     defaultRoute: defaultIndex === -1 ? null : routes[defaultIndex]!,

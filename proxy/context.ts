@@ -7,6 +7,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Readable } from 'node:stream'
 import type { AuthorizerResult, CallerIdentity } from './auth/types.js'
 import type { CorsHeaders } from './cors.js'
+import type { GatewayError } from './errors.js'
+import type { ResponseType } from './gateway-responses.js'
 import type { NamespaceIndex } from './auth/namespace-index.js'
 import type { SourceIpResolver } from './auth/source-ip.js'
 import type { LambdaAuthorizerState } from './auth/lambda/state.js'
@@ -42,6 +44,15 @@ export interface Services {
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null
+
+/** The gateway response a request was answered with ($context.error.*, execution logs). */
+export interface AnsweredError {
+  readonly responseType: ResponseType
+  /** The message of the response body when it is not the type's default; null: the default. */
+  readonly message: string | null
+  /** What went wrong (code, message, validation error); null for a refusal answered directly, or a bug (logged apart). */
+  readonly cause: GatewayError | null
+}
 
 // Shared empty defaults: the stage that fills one of these fields assigns a fresh object (none
 // is ever written into), so a request that needs none allocates none.
@@ -90,6 +101,8 @@ export class RequestContext {
   corsHeaders: CorsHeaders | null
   /** Set by the cache stage on cached routes: the warning to add and where respond records the response (cache/miss.ts). */
   cache: CacheMiss | null
+  /** The gateway response the request was answered with (pipeline/run.ts answerError, refusals); null when none. */
+  error: AnsweredError | null
   /** The resolved source IP, computed on first use (null until then). */
   private resolvedSourceIp: string | null
   /** The caller's namespace once looked up (null: not yet; undefined: none). */
@@ -157,6 +170,7 @@ export class RequestContext {
     this.apiKeyId = null
     this.corsHeaders = null
     this.cache = null
+    this.error = null
     this.resolvedSourceIp = null
     this.resolvedNamespace = null
     this.integrationMethod = ''

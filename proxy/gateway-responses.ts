@@ -252,6 +252,11 @@ export class GatewayResponses {
     return this.applied?.[type]?.status ?? this.rendered[type].status
   }
 
+  /** The default message of a type ($context.error.message), `{limit}` filled in; null when it has none. */
+  message(type: ResponseType): string | null {
+    return this.rendered[type].message
+  }
+
   /**
    * Writes the response for `type`. `ids`: the request's ids, with its stage once known (a
    * RequestContext inside the pipeline), which customized responses read. `message` replaces the

@@ -161,8 +161,9 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     const startedHr = performance.now()
     const current = live
     if (current === null) {
-      unconfigured.send(res, 'API_NOT_FOUND', newRequestIds(Date.now()), { close: true })
-      if (observers.length > 0) res.on('close', () => observe(new EarlyAnswer(null, null, 'API_NOT_FOUND'), req, res, startedHr))
+      const ids = newRequestIds(Date.now())
+      unconfigured.send(res, 'API_NOT_FOUND', ids, { close: true })
+      if (observers.length > 0) res.on('close', () => observe(new EarlyAnswer(null, null, 'API_NOT_FOUND', ids), req, res, startedHr))
       return
     }
     current.inFlight++

@@ -57,14 +57,14 @@ export function handleRequest(
   const api = apiId === null ? undefined : runtime.apis.get(apiId)
   if (api === undefined || !api.served || (api.private && !privateListener)) {
     runtime.responses.send(res, 'API_NOT_FOUND', ids, { close: bodyPending(req) })
-    return new EarlyAnswer(api ?? null, null, 'API_NOT_FOUND')
+    return new EarlyAnswer(api ?? null, null, 'API_NOT_FOUND', ids)
   }
   const length = req.headers['content-length']
   if (length !== undefined && Number(length) > services.maxBodyBytes) {
     // Before the path is normalized: the stage (for a customized response) is looked up raw.
     const stage = stageOfUrl(api, req.url)
     api.responses.send(res, 'REQUEST_TOO_LARGE', api.responses.customized ? { ...ids, stage } : ids, { close: true })
-    return new EarlyAnswer(api, stage ?? null, 'REQUEST_TOO_LARGE')
+    return new EarlyAnswer(api, stage ?? null, 'REQUEST_TOO_LARGE', ids)
   }
 
   const url = req.url ?? '/'
@@ -75,7 +75,7 @@ export function handleRequest(
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err
     api.responses.send(res, err.responseType, ids, { close: bodyPending(req) })
-    return new EarlyAnswer(api, null, err.responseType)
+    return new EarlyAnswer(api, null, err.responseType, ids)
   }
 
   let stage: StageRuntime | undefined
@@ -90,7 +90,7 @@ export function handleRequest(
     stage = api.defaultStage
   } else {
     api.responses.send(res, 'API_NOT_FOUND', ids, { close: bodyPending(req) })
-    return new EarlyAnswer(api, null, 'API_NOT_FOUND')
+    return new EarlyAnswer(api, null, 'API_NOT_FOUND', ids)
   }
 
   // Canary: a share of the stage's requests, chosen at random, goes to the canary side (its
@@ -102,14 +102,14 @@ export function handleRequest(
   const cors = stage.cors
   if (cors !== null && cors.answersPreflight && CorsPolicy.isPreflight(req)) {
     cors.answerPreflight(req, res, ids.extendedRequestId, bodyPending(req))
-    return new EarlyAnswer(api, stage, null)
+    return new EarlyAnswer(api, stage, null, ids)
   }
 
   const match = stage.router.match(req.method ?? 'GET', decoded)
   const route = match === null ? stage.defaultRoute : stage.routes[match.value]!
   if (route === null) {
     stage.responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', stage.responses.customized ? { ...ids, stage } : ids, { close: bodyPending(req) })
-    return new EarlyAnswer(api, stage, 'MISSING_AUTHENTICATION_TOKEN')
+    return new EarlyAnswer(api, stage, 'MISSING_AUTHENTICATION_TOKEN', ids)
   }
   const segments = { raw, decoded, names: match?.names ?? NO_NAMES, spans: match?.spans ?? NO_SPANS }
   const ctx = new RequestContext(req, res, services, ids, now, startedHr, route, stage, `/${raw.join('/')}`, q === -1 ? '' : url.slice(q + 1), segments)

@@ -1,6 +1,6 @@
 // The runtime built from a GatewayConfig (build.ts): everything a request needs, precompiled.
 // Immutable once built; a config change builds a new one and swaps the reference.
-import type { GatewayConfig, RouteConfig } from './config/schema.js'
+import type { GatewayConfig, RouteConfig, StageConfig } from './config/schema.js'
 import type { CorsPolicy } from './cors.js'
 import type { GatewayResponses } from './gateway-responses.js'
 import type { HostMatcher } from './host.js'
@@ -31,6 +31,8 @@ export interface StageRuntime {
   /** The base side of a stage with a canary: the share of requests the canary serves, and its side. Else null. */
   readonly canary: CanarySplit | null
   readonly variables: Readonly<Record<string, string>>
+  /** The stage's config node (this side's revision and variables): what observers read (logging, metrics, tracing). */
+  readonly config: StageConfig
   /** Router of the stage's revision (shared by the stages serving it); values index `routes`. */
   readonly router: Router<number>
   readonly routes: readonly RouteRuntime[]

@@ -4,11 +4,12 @@
 // settled in conflicts.ts.
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
-import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
+import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type StageLoggingConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
 import { CACHE_FIELDS, compileStageCache } from './cache.js'
 import { resolveRevision, type DeploymentIndex, type ServedRevision } from './deployments.js'
 import { childField } from './fields.js'
+import { compileStageLogging, LOGGING_FIELDS } from './logging.js'
 import type { StageVariableUse } from './parameters.js'
 import type { SecretIndex } from './secrets.js'
 import { hasErrors, type Entry } from './types.js'
@@ -39,6 +40,8 @@ export interface StageBuild {
   meteringFailureMode: MeteringFailureMode | undefined
   /** The stage's response cache (cache.ts); undefined: none. */
   cache: StageCacheConfig | undefined
+  /** Access log format and per-route execution logging (logging.ts); undefined: none. */
+  logging: StageLoggingConfig | undefined
 }
 
 export interface CanaryBuild {
@@ -92,8 +95,9 @@ export function compileStage(entry: Entry, apis: ApiIndex, deployments: Deployme
   const throttles = stageThrottles(spec, served, api, account, problems)
   const servedRoutes = [...(served?.revision.routes ?? []), ...(canary?.served.revision.routes ?? [])]
   const cache = compileStageCache(entry, spec, api, servedRoutes, secrets, problems)
+  const logging = compileStageLogging(spec, servedRoutes, problems)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache }
+  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache, logging }
 }
 
 /** spec.canary: its revision (an ApiDeployment, else the Api's current spec) and its variables. */
@@ -127,15 +131,15 @@ function servedRevision(spec: StageSpec, api: ApiBuild, deployments: DeploymentI
   return resolveRevision(spec.revision, 'spec.revision', api, deployments, problems)
 }
 
-const ENFORCED_FIELDS: ReadonlySet<string> = new Set(['throttlingRateLimit', 'throttlingBurstLimit', ...CACHE_FIELDS])
+const ENFORCED_FIELDS: ReadonlySet<string> = new Set(['throttlingRateLimit', 'throttlingBurstLimit', ...CACHE_FIELDS, ...LOGGING_FIELDS])
 const ALL_METHODS = '*/*'
 
 /**
  * The stage default and per-method throttles. methodSettings['*\/*'] throttling fields override
  * spec.throttle field by field; a method setting that gives only one of rate and burst takes the
  * other from the stage default, else from the account throttle. Keys naming no route of the
- * Api are reported (RouteNotFound) and ignored. Caching fields are compiled in cache.ts; logging
- * and metrics settings are not enforced yet (NotImplemented).
+ * Api are reported (RouteNotFound) and ignored. Caching fields are compiled in cache.ts, logging
+ * fields in logging.ts; metrics settings are not enforced yet (NotImplemented).
  */
 function stageThrottles(
   spec: StageSpec,

@@ -17,6 +17,7 @@ import { ArnConfig, AuthorizerConfig } from './authorization.js'
 import { StageCacheConfig } from './cache.js'
 import { CorsConfig } from './cors.js'
 import { GatewayResponsesConfig } from './gateway-responses.js'
+import { StageLoggingConfig } from './logging.js'
 import { IamConfig } from './iam.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
 import { ModelConfig, ValidationConfig } from './validation.js'
@@ -26,6 +27,7 @@ export * from './cache.js'
 export * from './cors.js'
 export * from './gateway-responses.js'
 export * from './iam.js'
+export * from './logging.js'
 export * from './metering.js'
 export * from './validation.js'
 
@@ -199,6 +201,8 @@ export const StageConfig = Type.Object({
   cache: Type.Optional(StageCacheConfig),
   /** Canary release. Absent: every request is served by `revision`. */
   canary: Type.Optional(CanaryConfig),
+  /** Access log format and per-route execution logging (logging.ts). Absent: nothing is logged. */
+  logging: Type.Optional(StageLoggingConfig),
 })
 export type StageConfig = Static<typeof StageConfig>
 

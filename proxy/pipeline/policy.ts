@@ -24,6 +24,7 @@ function deny(ctx: RequestContext, arn: string, explicit: boolean): void {
   const close = unreadChunkedBody(ctx.req)
   // REST: AWS's message naming the resource; HTTP APIs (no resource policies on AWS) answer as they answer any denial.
   const message = ctx.api.protocol === 'REST' ? resourcePolicyDenialMessage(arn, explicit) : undefined
+  ctx.error = { responseType: 'RESOURCE_POLICY_DENIED', message: message ?? null, cause: null }
   ctx.stage.responses.send(ctx.res, 'RESOURCE_POLICY_DENIED', ctx, message === undefined ? { close } : { message, close })
 }
 

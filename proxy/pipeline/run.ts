@@ -49,6 +49,7 @@ export function answerError(ctx: RequestContext, err: GatewayError | null): void
   const responses = ctx.stage.responses
   const message = err?.restMessage !== undefined && responses.protocol === 'REST' ? err.restMessage : undefined
   const validationErrorString = err?.validationErrorString
+  ctx.error = { responseType: type, message: message ?? null, cause: err }
   responses.send(ctx.res, type, ctx, {
     close: type === 'REQUEST_TOO_LARGE' || unreadChunkedBody(ctx.req),
     ...(message !== undefined ? { message } : {}),

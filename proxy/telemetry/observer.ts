@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RequestContext } from '../context.js'
 import type { ResponseType } from '../gateway-responses.js'
+import type { RequestIds } from '../request-id.js'
 import type { ApiRuntime, StageRuntime } from '../runtime.js'
 
 /**
@@ -23,6 +24,8 @@ export class EarlyAnswer {
     readonly stage: StageRuntime | null,
     /** The gateway response sent; null for a CORS preflight (answered 204/200 by cors.ts). */
     readonly responseType: ResponseType | null,
+    /** The request's ids ($context.requestId, access logs). */
+    readonly ids: RequestIds,
   ) {}
 }
 

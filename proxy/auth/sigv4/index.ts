@@ -35,6 +35,7 @@ const EMPTY_SHA256 = createHash('sha256').digest('hex')
 function refuse(ctx: RequestContext, rest: boolean, refusal: Refusal): void {
   let type: ResponseType = refusal.type
   if (!rest && type === 'MISSING_AUTHENTICATION_TOKEN') type = 'ACCESS_DENIED'
+  ctx.error = { responseType: type, message: rest ? refusal.message : null, cause: null }
   ctx.stage.responses.send(ctx.res, type, ctx, { message: rest ? refusal.message : undefined, close: unreadChunkedBody(ctx.req) })
   ctx.done = true
 }
