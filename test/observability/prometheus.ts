@@ -154,6 +154,11 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     },
     async scrapes(n = 2, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs
+      // Service discovery hands new targets to the scrape manager at most every 5 s.
+      while ((await self.targets()).length < opts.targets.length) {
+        if (Date.now() > deadline) throw new Error(`Prometheus has not picked up its ${opts.targets.length} targets in ${timeoutMs} ms:\n${output}`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
       for (let i = 0; i < n; i++) {
         const before = new Map((await self.targets()).map((t) => [t.scrapeUrl, Date.parse(t.lastScrape)]))
         const since = Date.now()
