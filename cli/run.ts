@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { createAdminServer, type AdminServer } from '../proxy/admin.js'
 import { createMeter } from '../proxy/metering/create-meter.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
-import { metricsRoute } from '../proxy/metering/metrics.js'
+import { metricsRoute, ProxyMetrics } from '../proxy/telemetry/metrics-endpoint.js'
 import type { Meter } from '../proxy/stores/meter.js'
 import type { ResponseCacheStore } from '../proxy/stores/cache.js'
 import { createCacheStore } from '../proxy/cache/create-store.js'
@@ -60,9 +60,12 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   await made?.ready()
   const caching = deps.cacheStore === undefined ? createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
   const cacheStore = deps.cacheStore ?? caching!.store
-  const gateway = createGateway({ meter, log, trustedProxies: ipRanges(opts.trustedProxies ?? []), cacheStore })
+  // Metrics (docs/metrics.md): the request metrics observe every request; /metrics on the admin listener.
+  const metrics = new ProxyMetrics()
+  const gateway = createGateway({ meter, log, trustedProxies: ipRanges(opts.trustedProxies ?? []), cacheStore, observers: [metrics.requests] })
+  metrics.attach({ gateway, cacheStore, ...(made !== null ? { metering: () => made.metrics() } : {}) })
   const { port } = await gateway.listen(opts.port, opts.host)
-  const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log, cacheStore)
+  const admin = await startAdmin(opts, gateway, meter, metrics, log, cacheStore)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
   let printed = ''
   let running: Promise<void> = Promise.resolve()
@@ -124,14 +127,14 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
 }
 
 /**
- * The admin listener of standalone mode: /healthz, /readyz, /metrics (metering, authorizers) and the usage API, on --host. A port
+ * The admin listener of standalone mode: /healthz, /readyz, /metrics (docs/metrics.md) and the usage API, on --host. A port
  * that is taken is not fatal (two `tollgate run` on one machine): it is logged and left out.
  */
 async function startAdmin(
   opts: RunOptions,
   gateway: Gateway,
   meter: Meter,
-  metrics: (() => string) | null,
+  metrics: ProxyMetrics,
   log: Log,
   cacheStore: ResponseCacheStore,
 ): Promise<{ server: AdminServer; port: number } | null> {
@@ -140,7 +143,7 @@ async function startAdmin(
   if (opts.adminTokenFile !== undefined) token = (await readFile(opts.adminTokenFile, 'utf8')).trim()
   const usage = usageApi({ config: () => gateway.config, meter, ...(token ? { token } : {}) })
   const flush = flushApi({ config: () => gateway.config, store: cacheStore, ...(token ? { token } : {}) })
-  const metricsPath = metricsRoute(() => (metrics === null ? '' : metrics()) + gateway.authorizerMetrics() + gateway.cache.counters.prometheus())
+  const metricsPath = metricsRoute(metrics)
   const server = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => false }, (req, res) => metricsPath(req, res) || usage(req, res) || flush(req, res))
   try {
     const { port } = await server.listen(opts.adminPort, opts.host)

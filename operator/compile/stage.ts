@@ -4,9 +4,10 @@
 // settled in conflicts.ts.
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
-import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
+import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type StageMetricsConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
 import { CACHE_FIELDS, compileStageCache } from './cache.js'
+import { compileStageMetrics, METRICS_FIELDS } from './metrics.js'
 import { resolveRevision, type DeploymentIndex, type ServedRevision } from './deployments.js'
 import { childField } from './fields.js'
 import type { StageVariableUse } from './parameters.js'
@@ -39,6 +40,8 @@ export interface StageBuild {
   meteringFailureMode: MeteringFailureMode | undefined
   /** The stage's response cache (cache.ts); undefined: none. */
   cache: StageCacheConfig | undefined
+  /** Routes with detailed metrics (metrics.ts); undefined: none. */
+  metrics: StageMetricsConfig | undefined
 }
 
 export interface CanaryBuild {
@@ -92,8 +95,9 @@ export function compileStage(entry: Entry, apis: ApiIndex, deployments: Deployme
   const throttles = stageThrottles(spec, served, api, account, problems)
   const servedRoutes = [...(served?.revision.routes ?? []), ...(canary?.served.revision.routes ?? [])]
   const cache = compileStageCache(entry, spec, api, servedRoutes, secrets, problems)
+  const metrics = compileStageMetrics(spec, servedRoutes)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache }
+  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache, metrics }
 }
 
 /** spec.canary: its revision (an ApiDeployment, else the Api's current spec) and its variables. */
@@ -127,15 +131,15 @@ function servedRevision(spec: StageSpec, api: ApiBuild, deployments: DeploymentI
   return resolveRevision(spec.revision, 'spec.revision', api, deployments, problems)
 }
 
-const ENFORCED_FIELDS: ReadonlySet<string> = new Set(['throttlingRateLimit', 'throttlingBurstLimit', ...CACHE_FIELDS])
+const ENFORCED_FIELDS: ReadonlySet<string> = new Set(['throttlingRateLimit', 'throttlingBurstLimit', ...CACHE_FIELDS, ...METRICS_FIELDS])
 const ALL_METHODS = '*/*'
 
 /**
  * The stage default and per-method throttles. methodSettings['*\/*'] throttling fields override
  * spec.throttle field by field; a method setting that gives only one of rate and burst takes the
  * other from the stage default, else from the account throttle. Keys naming no route of the
- * Api are reported (RouteNotFound) and ignored. Caching fields are compiled in cache.ts; logging
- * and metrics settings are not enforced yet (NotImplemented).
+ * Api are reported (RouteNotFound) and ignored. Caching fields are compiled in cache.ts, metrics
+ * fields in metrics.ts; logging settings are not enforced yet (NotImplemented).
  */
 function stageThrottles(
   spec: StageSpec,

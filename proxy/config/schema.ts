@@ -19,6 +19,7 @@ import { CorsConfig } from './cors.js'
 import { GatewayResponsesConfig } from './gateway-responses.js'
 import { IamConfig } from './iam.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
+import { StageMetricsConfig } from './metrics.js'
 import { ModelConfig, ValidationConfig } from './validation.js'
 
 export * from './authorization.js'
@@ -27,6 +28,7 @@ export * from './cors.js'
 export * from './gateway-responses.js'
 export * from './iam.js'
 export * from './metering.js'
+export * from './metrics.js'
 export * from './validation.js'
 
 export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
@@ -178,6 +180,8 @@ export const StageConfig = Type.Object({
   cache: Type.Optional(StageCacheConfig),
   /** Canary release. Absent: every request is served by `revision`. */
   canary: Type.Optional(CanaryConfig),
+  /** Routes with detailed metrics (metrics.ts). Absent: none, every request counts in the stage's series. */
+  metrics: Type.Optional(StageMetricsConfig),
 })
 export type StageConfig = Static<typeof StageConfig>
 
