@@ -20,7 +20,6 @@ import { join } from 'node:path'
 import { request } from 'undici'
 import { startOperator, type Operator } from '../../operator/operator.js'
 import { startProxy, type ProxyProcess } from '../../cli/proxy.js'
-import { ConfigError } from '../../proxy/config/validate.js'
 import { startRedis } from '../helpers/redis.js'
 import { startServer } from '../helpers/servers.js'
 import { cluster, eventually, G, NS as KUBE_NS, operatorOptions, TOKEN, V, type Cluster } from '../operator/helpers.js'
@@ -314,10 +313,11 @@ t.test('the dashboard and alerts against a real Prometheus scraping a real fleet
   })
 
   // ------------------------------------------------------------------ faults
-  // proxy-b refuses the next config (as a proxy that cannot apply it would), and Redis dies.
-  proxyB.gateway.apply = () => {
-    throw new ConfigError(['/apis/0/revisions/0/routes/4: unknown field (this proxy is older than the operator)'])
-  }
+  // proxy-b refuses the next config, and Redis dies. The config reaches proxy-b's real
+  // validation with a field this proxy does not know (as an older proxy would see a newer
+  // operator's config): refused, counted, NACKed, the previous config kept.
+  const apply = proxyB.gateway.apply.bind(proxyB.gateway)
+  proxyB.gateway.apply = (config: unknown) => apply({ ...(config as object), fieldFromANewerOperator: true })
   const old = op.stream.currentHash
   await c.co.patchNamespacedCustomObject(
     { group: G, version: V, namespace: KUBE_NS, plural: 'stages', name: 'shop-prod', body: [{ op: 'replace', path: '/spec/cache/ttlSeconds', value: 120 }] },
@@ -347,6 +347,8 @@ t.test('the dashboard and alerts against a real Prometheus scraping a real fleet
       TollgateConfigRejected: (s) => s.metric.namespace === NS,
       TollgateRedisDown: (s) => s.metric.pod === 'proxy-a' || s.metric.pod === 'proxy-b',
     }
+    const rejected = await prom.query('increase(tollgate_config_rejected_total[5m]) > 0')
+    t.same(rejected.map((s) => s.metric.pod), ['proxy-b'], `proxy-b counted the refusal: ${show(rejected)}`)
     for (const [name, match] of Object.entries(expect)) {
       const samples = await prom.query(alerts.find((a) => a.alert === name)!.expr)
       t.ok(samples.some(match), `${name} as written: ${show(samples)}`)
