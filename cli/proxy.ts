@@ -13,7 +13,7 @@ import { createMeter } from '../proxy/metering/create-meter.js'
 import { createCacheStore } from '../proxy/cache/create-store.js'
 import { flushApi } from '../proxy/cache/flush-api.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
-import { metricsRoute } from '../proxy/metering/metrics.js'
+import { metricsRoute, ProxyMetrics } from '../proxy/telemetry/metrics-endpoint.js'
 import { loadLastKnownGood, subscribe, type Subscriber } from '../proxy/subscriber.js'
 import { createRequestLogs, requestLogObservers, type RequestLogs } from '../proxy/telemetry/request-logs.js'
 import { UsageError, type ProxyOptions } from './options.js'
@@ -46,6 +46,8 @@ export async function startProxy(
   const caching = createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
   // The operator's pod address index (tollgate:SourceNamespace), filled by the subscriber.
   const namespaces = new PodNamespaceIndex()
+  // Metrics (docs/metrics.md): the request metrics observe every request; /metrics on the admin listener.
+  const proxyMetrics = new ProxyMetrics()
   const gateway: Gateway = createGateway({
     drainTimeoutMs: opts.drainTimeoutMs,
     log,
@@ -53,15 +55,16 @@ export async function startProxy(
     trustedProxies: ipRanges(opts.trustedProxies ?? []),
     namespaces,
     cacheStore: caching.store,
-    // Access logs and execution logs of the stages that ask for them (proxy/telemetry/request-logs.ts).
-    observers: [...requestLogObservers(requestLogs, () => gateway.config)],
+    // Request metrics, then the access and execution logs of the stages that ask for them (proxy/telemetry/request-logs.ts).
+    observers: [proxyMetrics.requests, ...requestLogObservers(requestLogs, () => gateway.config)],
   })
+  proxyMetrics.attach({ gateway, metering: () => metering.metrics(), cacheStore: caching.store })
   let draining = false
   // The usage API changes quotas (UpdateUsage): only with a token, as the admin port listens on every interface.
   const usage = adminToken === '' ? () => false : usageApi({ config: () => gateway.config, meter: metering.meter, token: adminToken })
   // Cache flush (FlushStageCache): also only with the token.
   const flush = adminToken === '' ? () => false : flushApi({ config: () => gateway.config, store: caching.store, token: adminToken })
-  const metrics = metricsRoute(() => metering.metrics() + gateway.authorizerMetrics() + gateway.cache.counters.prometheus())
+  const metrics = metricsRoute(proxyMetrics)
   const admin = createAdminServer({ configHash: () => gateway.config?.hash ?? '', draining: () => draining }, (req, res) => metrics(req, res) || usage(req, res) || flush(req, res))
   await loadLastKnownGood(gateway, opts.configCache, log)
   const { port } = await gateway.listen(opts.port, opts.host)

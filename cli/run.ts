@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createAdminServer, type AdminServer } from '../proxy/admin.js'
 import { createMeter } from '../proxy/metering/create-meter.js'
 import { usageApi } from '../proxy/metering/usage-api.js'
-import { metricsRoute } from '../proxy/metering/metrics.js'
+import { metricsRoute, ProxyMetrics } from '../proxy/telemetry/metrics-endpoint.js'
 import type { Meter } from '../proxy/stores/meter.js'
 import type { ResponseCacheStore } from '../proxy/stores/cache.js'
 import { createCacheStore } from '../proxy/cache/create-store.js'
@@ -69,14 +69,17 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   const caching = deps.cacheStore === undefined ? createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
   const cacheStore = deps.cacheStore ?? caching!.store
   const requestLogs = deps.requestLogs ?? createRequestLogs()
+  // Metrics (docs/metrics.md): the request metrics observe every request; /metrics on the admin listener.
+  const metrics = new ProxyMetrics()
   const gateway: Gateway = createGateway({
     meter,
     log,
     trustedProxies: ipRanges(opts.trustedProxies ?? []),
     cacheStore,
     // Access logs and execution logs of the stages that ask for them (proxy/telemetry/request-logs.ts).
-    observers: [...requestLogObservers(requestLogs, () => gateway.config)],
+    observers: [metrics.requests, ...requestLogObservers(requestLogs, () => gateway.config)],
   })
+  metrics.attach({ gateway, cacheStore, ...(made !== null ? { metering: () => made.metrics() } : {}) })
   const { port } = await gateway.listen(opts.port, opts.host)
   const startedAt = new Date()
   // For /status: the last compile, when its hash was first compiled, a refusal by the gateway, and file problems.
@@ -98,7 +101,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
       convergedAt: appliedAt,
     })
   }
-  const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log, cacheStore, status)
+  const admin = await startAdmin(opts, gateway, meter, metrics, log, cacheStore, status)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
   let printed = ''
   let running: Promise<void> = Promise.resolve()
@@ -172,14 +175,14 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
 }
 
 /**
- * The admin listener of standalone mode: /healthz, /readyz, /metrics (metering, authorizers), the usage API and /status, on --host. A port
+ * The admin listener of standalone mode: /healthz, /readyz, /metrics (docs/metrics.md), the usage API and /status, on --host. A port
  * that is taken is not fatal (two `tollgate run` on one machine): it is logged and left out.
  */
 async function startAdmin(
   opts: RunOptions,
   gateway: Gateway,
   meter: Meter,
-  metrics: (() => string) | null,
+  metrics: ProxyMetrics,
   log: Log,
   cacheStore: ResponseCacheStore,
   status: () => StatusReport,
@@ -189,7 +192,7 @@ async function startAdmin(
   if (opts.adminTokenFile !== undefined) token = (await readFile(opts.adminTokenFile, 'utf8')).trim()
   const usage = usageApi({ config: () => gateway.config, meter, ...(token ? { token } : {}) })
   const flush = flushApi({ config: () => gateway.config, store: cacheStore, ...(token ? { token } : {}) })
-  const metricsPath = metricsRoute(() => (metrics === null ? '' : metrics()) + gateway.authorizerMetrics() + gateway.cache.counters.prometheus())
+  const metricsPath = metricsRoute(metrics)
   // /status: read-only, no secrets, no token (as /metrics; docs/cli.md#status).
   const statusPath = (req: IncomingMessage, res: ServerResponse): boolean => {
     if ((req.url ?? '/').split('?')[0] !== '/status') return false

@@ -86,6 +86,8 @@ export class OperatorMetrics {
     })
     this.configBytes = new Gauge({ name: 'tollgate_operator_config_bytes', help: 'Size of the published config (JSON bytes).', registers })
     this.acks = new Counter({ name: 'tollgate_operator_proxy_acks_total', help: 'ACK and NACK messages from proxies.', labelNames: ['result'], registers })
+    // Both series exist from the start: increase() misses the first NACK of a series that appears at 1.
+    for (const result of ['ack', 'nack']) this.acks.inc({ result }, 0)
     this.convergence = new Histogram({
       name: 'tollgate_operator_convergence_seconds',
       help: 'From publishing a config to every proxy of this replica ACKing it.',

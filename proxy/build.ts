@@ -20,6 +20,7 @@ import { resourceId } from './resource-id.js'
 import type { Handler } from './pipeline/types.js'
 import { Router, RouterError } from './router.js'
 import type { ApiRuntime, CanarySplit, RouteRuntime, Runtime, StageRuntime } from './runtime.js'
+import { routeSeriesLabels, stageSeriesLabels } from './telemetry/metrics-labels.js'
 
 export interface BuildOptions {
   /** Request body limit, named by the 413 message. Default 10 MiB. */
@@ -66,9 +67,10 @@ interface BuildShared {
   readonly problems: string[]
 }
 
-function routeRuntime(api: ApiConfig, route: RouteConfig, handlers: Handler[]): RouteRuntime {
+function routeRuntime(api: ApiConfig, stage: StageConfig, route: RouteConfig, handlers: Handler[]): RouteRuntime {
   // The $default route's resource is "$default" (as in authorizer events).
-  return { key: route.key, config: route, resourceId: resourceId(api.id, route.key === '$default' ? '$default' : route.path), handlers }
+  const id = resourceId(api.id, route.key === '$default' ? '$default' : route.path)
+  return { key: route.key, config: route, resourceId: id, handlers, metricLabels: routeSeriesLabels(api, stage, route) }
 }
 
 function buildRoute(api: ApiConfig, stage: StageConfig, canary: CanaryConfig | null, route: RouteConfig, shared: BuildShared, label: string): RouteRuntime {
@@ -83,11 +85,11 @@ function buildRoute(api: ApiConfig, stage: StageConfig, canary: CanaryConfig | n
       const handler = pipelineStage.build({ api, stage, canary, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
       if (handler !== null) handlers.push(handler)
     }
-    return routeRuntime(api, route, handlers)
+    return routeRuntime(api, stage, route, handlers)
   } catch (err) {
     const message = `api ${api.id} stage ${label} route ${route.key}: ${(err as Error).message}`
     problems.push(message)
-    return routeRuntime(api, route, [brokenRoute(message)])
+    return routeRuntime(api, stage, route, [brokenRoute(message)])
   }
 }
 
@@ -152,7 +154,7 @@ function buildStage(
     if (reason === undefined) return buildRoute(served, stage, side === 'canary' ? canaryOf : null, route, shared, label)
     const message = `api ${api.id} stage ${label} route ${route.key}: ${reason}`
     shared.problems.push(message)
-    return routeRuntime(api, route, [brokenRoute(message)])
+    return routeRuntime(api, stage, route, [brokenRoute(message)])
   })
   const defaultIndex = api.protocol === 'HTTP' ? revision.routes.findIndex((r) => r.key === '$default') : -1
   return {
@@ -168,6 +170,7 @@ function buildStage(
     defaultRoute: defaultIndex === -1 ? null : routes[defaultIndex]!,
     responses: own?.responses ?? runtime.responses,
     cors: own !== undefined ? own.cors : runtime.cors,
+    metricLabels: stageSeriesLabels(api, stage),
   }
 }
 

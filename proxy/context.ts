@@ -23,6 +23,7 @@ import type { ApiRuntime, RouteRuntime, StageRuntime } from './runtime.js'
 import type { Meter } from './stores/meter.js'
 import type { CacheMiss } from './cache/miss.js'
 import type { ResponseCache } from './cache/service.js'
+import type { GatewayCounters } from './telemetry/metrics-counters.js'
 
 export interface Services {
   readonly pools: UpstreamPools
@@ -41,6 +42,8 @@ export interface Services {
   readonly cache: ResponseCache
   /** Uniform in [0, 1): picks the canary side of a stage per request (Math.random; tests inject their own). */
   readonly random: () => number
+  /** Throttle, quota and authorizer counters for /metrics (telemetry/metrics-counters.ts). */
+  readonly counters: GatewayCounters
 }
 
 export type ResponseBody = string | Buffer | UpstreamCall | null

@@ -30,6 +30,7 @@ import type { IpRanges } from './auth/ip.js'
 import { NO_NAMESPACE_INDEX, type NamespaceIndex } from './auth/namespace-index.js'
 import { sourceIpResolver } from './auth/source-ip.js'
 import { EarlyAnswer, type RequestObserver } from './telemetry/observer.js'
+import { GatewayCounters } from './telemetry/metrics-counters.js'
 
 export interface ProxyLimits {
   /** Request body limit (API Gateway's payload quota: 10 MiB). Larger → 413. */
@@ -106,8 +107,19 @@ export interface Gateway {
   authorizerMetrics(): string
   /** The response cache: its store and CacheHitCount / CacheMissCount per route (cache/counters.ts). */
   readonly cache: ResponseCache
+  /** Throttle, quota and authorizer counters of the pipeline (telemetry/metrics-counters.ts). */
+  readonly counters: GatewayCounters
+  /** Configs applied and refused, for /metrics (telemetry/metrics-process.ts). */
+  readonly configHistory: ConfigHistory
   /** Stops accepting, lets in-flight requests finish, closes upstream pools. */
   close(): Promise<void>
+}
+
+export interface ConfigHistory {
+  /** Epoch ms when the config being served was applied; 0 before the first. */
+  readonly appliedAt: number
+  /** Configs refused by apply() (invalid: the previous one kept serving). */
+  readonly rejected: number
 }
 
 interface Live {
@@ -136,7 +148,9 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     lambdaAuthorizers,
     cache,
     random: opts.random ?? Math.random,
+    counters: new GatewayCounters(),
   }
+  const configHistory = { appliedAt: 0, rejected: 0 }
   const unconfigured = new GatewayResponses('REST', limits.maxBodyBytes)
   const reportBug = (err: unknown, ctx: RequestContext): void => {
     log(`error: request ${ctx.requestId} (${ctx.api.id} ${ctx.stage.name} ${ctx.route.key}) failed: ${(err as Error)?.stack ?? String(err)}`)
@@ -194,18 +208,26 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
       return live?.runtime.config
     },
     apply(config: unknown): void {
-      assertValidConfig(config)
+      try {
+        assertValidConfig(config)
+      } catch (err) {
+        configHistory.rejected++
+        throw err
+      }
       const runtime = build(config, { maxBodyBytes: limits.maxBodyBytes, jwtKeys })
       for (const problem of runtime.problems) log(`config ${config.hash.slice(0, 12)}: ${problem} (the route answers 500)`)
       for (const line of meteringChanges(live?.runtime.metering, runtime.metering)) log(line)
       pools.acquire(runtime.origins)
       const old = live
       live = { runtime, inFlight: 0, retired: false }
+      configHistory.appliedAt = Date.now()
       if (old !== null) retire(old)
     },
     listen: (port, host) => listenOn(server, port, host),
     authorizerMetrics: () => lambdaAuthorizers.metrics(),
     cache,
+    counters: services.counters,
+    configHistory,
     privateServer,
     listenPrivate: (port, host) => listenOn(privateServer, port, host),
     async close(): Promise<void> {

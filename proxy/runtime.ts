@@ -16,6 +16,8 @@ export interface RouteRuntime {
   readonly resourceId: string
   /** The pipeline of this route on this stage, in the order of pipeline/order.ts. */
   readonly handlers: readonly Handler[]
+  /** Labels of its request metrics on this stage, prebuilt (telemetry/metrics-labels.ts). */
+  readonly metricLabels: string
 }
 
 export interface StageRuntime {
@@ -44,6 +46,8 @@ export interface StageRuntime {
    */
   readonly responses: GatewayResponses
   readonly cors: CorsPolicy | null
+  /** Labels of the stage's own request metrics (method and resource ''), prebuilt (telemetry/metrics-labels.ts). */
+  readonly metricLabels: string
 }
 
 export interface CanarySplit {

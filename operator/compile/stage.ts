@@ -4,9 +4,10 @@
 // settled in conflicts.ts.
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
-import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type StageLoggingConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
+import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type StageLoggingConfig, type StageMetricsConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
 import { CACHE_FIELDS, compileStageCache } from './cache.js'
+import { compileStageMetrics, METRICS_FIELDS } from './metrics.js'
 import { resolveRevision, type DeploymentIndex, type ServedRevision } from './deployments.js'
 import { childField } from './fields.js'
 import { compileStageLogging, LOGGING_FIELDS } from './logging.js'
@@ -42,6 +43,8 @@ export interface StageBuild {
   cache: StageCacheConfig | undefined
   /** Access log format and per-route execution logging (logging.ts); undefined: none. */
   logging: StageLoggingConfig | undefined
+  /** Routes with detailed metrics (metrics.ts); undefined: none. */
+  metrics: StageMetricsConfig | undefined
 }
 
 export interface CanaryBuild {
@@ -96,8 +99,9 @@ export function compileStage(entry: Entry, apis: ApiIndex, deployments: Deployme
   const servedRoutes = [...(served?.revision.routes ?? []), ...(canary?.served.revision.routes ?? [])]
   const cache = compileStageCache(entry, spec, api, servedRoutes, secrets, problems)
   const logging = compileStageLogging(spec, servedRoutes, problems)
+  const metrics = compileStageMetrics(spec, servedRoutes)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache, logging }
+  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache, logging, metrics }
 }
 
 /** spec.canary: its revision (an ApiDeployment, else the Api's current spec) and its variables. */
@@ -131,7 +135,7 @@ function servedRevision(spec: StageSpec, api: ApiBuild, deployments: DeploymentI
   return resolveRevision(spec.revision, 'spec.revision', api, deployments, problems)
 }
 
-const ENFORCED_FIELDS: ReadonlySet<string> = new Set(['throttlingRateLimit', 'throttlingBurstLimit', ...CACHE_FIELDS, ...LOGGING_FIELDS])
+const ENFORCED_FIELDS: ReadonlySet<string> = new Set(['throttlingRateLimit', 'throttlingBurstLimit', ...CACHE_FIELDS, ...LOGGING_FIELDS, ...METRICS_FIELDS])
 const ALL_METHODS = '*/*'
 
 /**
@@ -139,7 +143,7 @@ const ALL_METHODS = '*/*'
  * spec.throttle field by field; a method setting that gives only one of rate and burst takes the
  * other from the stage default, else from the account throttle. Keys naming no route of the
  * Api are reported (RouteNotFound) and ignored. Caching fields are compiled in cache.ts, logging
- * fields in logging.ts; metrics settings are not enforced yet (NotImplemented).
+ * fields in logging.ts, metrics fields in metrics.ts.
  */
 function stageThrottles(
   spec: StageSpec,

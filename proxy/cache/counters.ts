@@ -1,5 +1,8 @@
-// CacheHitCount / CacheMissCount per API, stage and route, kept for the gateway's life (across
-// configs) for the observability exporters: `rows()` for code, `prometheus()` for /metrics.
+// CacheHitCount / CacheMissCount (tollgate_cache_hits_total, tollgate_cache_misses_total), kept
+// for the gateway's life (across configs): the only count of cache hits and misses there is.
+// Series are labelled like the request metrics (telemetry/metrics-labels.ts: api, stage, and
+// method and resource when the route has detailed metrics), so hits and misses divide by Count
+// series by series. `rows()` for code, `prometheus()` for /metrics.
 // A hit is a response served without calling the backend (from the store, or from a concurrent
 // miss it was coalesced with); a miss is a call to the backend on a cached route.
 
@@ -9,48 +12,37 @@ export interface CacheCounter {
 }
 
 export interface CacheCounterRow extends CacheCounter {
-  readonly api: string
-  readonly stage: string
-  /** Route key, e.g. "GET /pets/{petId}": the resource label. */
-  readonly resource: string
+  /** `api="…",stage="…",method="…",resource="…"` */
+  readonly labels: string
 }
 
 export class CacheCounters {
-  private readonly byRoute = new Map<string, CacheCounterRow>()
+  private readonly bySeries = new Map<string, CacheCounterRow>()
 
-  /** The counter of one route; the same object every time (handlers keep it). */
-  of(api: string, stage: string, resource: string): CacheCounter {
-    const id = `${api}\u0000${stage}\u0000${resource}`
-    let row = this.byRoute.get(id)
+  /** The counter of one series (prebuilt `labels`); the same object every time (handlers keep it). */
+  of(labels: string): CacheCounter {
+    let row = this.bySeries.get(labels)
     if (row === undefined) {
-      row = { api, stage, resource, hits: 0, misses: 0 }
-      this.byRoute.set(id, row)
+      row = { labels, hits: 0, misses: 0 }
+      this.bySeries.set(labels, row)
     }
     return row
   }
 
   rows(): CacheCounterRow[] {
-    return [...this.byRoute.values()].map((r) => ({ ...r }))
+    return [...this.bySeries.values()].map((r) => ({ ...r }))
   }
 
   prometheus(): string {
+    const rows = [...this.bySeries.values()]
     const lines = [
-      '# HELP tollgate_cache_hit_count_total CacheHitCount: requests served from the response cache.',
-      '# TYPE tollgate_cache_hit_count_total counter',
+      '# HELP tollgate_cache_hits_total CacheHitCount: requests served from the response cache.',
+      '# TYPE tollgate_cache_hits_total counter',
+      ...rows.map((r) => `tollgate_cache_hits_total{${r.labels}} ${r.hits}`),
+      '# HELP tollgate_cache_misses_total CacheMissCount: requests on cached routes served from the backend.',
+      '# TYPE tollgate_cache_misses_total counter',
+      ...rows.map((r) => `tollgate_cache_misses_total{${r.labels}} ${r.misses}`),
     ]
-    const misses = [
-      '# HELP tollgate_cache_miss_count_total CacheMissCount: requests on cached routes served from the backend.',
-      '# TYPE tollgate_cache_miss_count_total counter',
-    ]
-    for (const r of this.byRoute.values()) {
-      const labels = `{api="${esc(r.api)}",stage="${esc(r.stage)}",resource="${esc(r.resource)}"}`
-      lines.push(`tollgate_cache_hit_count_total${labels} ${r.hits}`)
-      misses.push(`tollgate_cache_miss_count_total${labels} ${r.misses}`)
-    }
-    return `${[...lines, ...misses].join('\n')}\n`
+    return `${lines.join('\n')}\n`
   }
-}
-
-function esc(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 }

@@ -20,6 +20,7 @@ import { GatewayResponsesConfig } from './gateway-responses.js'
 import { StageLoggingConfig } from './logging.js'
 import { IamConfig } from './iam.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
+import { StageMetricsConfig } from './metrics.js'
 import { ModelConfig, ValidationConfig } from './validation.js'
 
 export * from './authorization.js'
@@ -29,6 +30,7 @@ export * from './gateway-responses.js'
 export * from './iam.js'
 export * from './logging.js'
 export * from './metering.js'
+export * from './metrics.js'
 export * from './validation.js'
 
 export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
@@ -203,6 +205,8 @@ export const StageConfig = Type.Object({
   canary: Type.Optional(CanaryConfig),
   /** Access log format and per-route execution logging (logging.ts). Absent: nothing is logged. */
   logging: Type.Optional(StageLoggingConfig),
+  /** Routes with detailed metrics (metrics.ts). Absent: none, every request counts in the stage's series. */
+  metrics: Type.Optional(StageMetricsConfig),
 })
 export type StageConfig = Static<typeof StageConfig>
 

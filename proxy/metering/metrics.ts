@@ -1,7 +1,8 @@
-// Metering in Prometheus text format, served at /metrics on the admin listener: whether Redis
-// answers, the outages and what the failure modes did meanwhile (ResilientMeter.state()), and
-// the decisions by outcome. The request metrics with API Gateway's names (Count, 4XXError, …)
-// come with the telemetry issue; these are the meter's own.
+// Metering in Prometheus text format, part of /metrics on the admin listener
+// (telemetry/metrics-endpoint.ts): whether Redis answers, the outages and what the failure modes
+// did meanwhile (ResilientMeter.state()), and the decisions by outcome. The request metrics with
+// API Gateway's names (Count, 4XXError, …) and the per-stage throttle and quota denials are in
+// proxy/telemetry/; these are the meter's own.
 import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type Meter, type MeterRequest, type Quota, type ThrottleLevel } from '../stores/meter.js'
 import type { ResilientMeter } from '../stores/resilient-meter.js'
 
@@ -65,15 +66,4 @@ export function meteringMetrics(counts: CountingMeter, resilient: ResilientMeter
     metric('tollgate_meter_redis_state_since_seconds', 'gauge', 'Unix time of the last change of tollgate_meter_redis_up.', [['', Math.floor(s.since / 1000)]])
   }
   return `${lines.join('\n')}\n`
-}
-
-/** GET /metrics on the admin listener; false for any other path. */
-export function metricsRoute(metrics: () => string): (req: { url?: string | undefined }, res: import('node:http').ServerResponse) => boolean {
-  return (req, res) => {
-    if ((req.url ?? '').split('?')[0] !== '/metrics') return false
-    const body = metrics()
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) })
-    res.end(body)
-    return true
-  }
 }

@@ -29,6 +29,7 @@ import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 import { writeMethodResponse } from './respond.js'
 import type { Handler, PipelineStage, StageInput } from './types.js'
+import { routeSeriesLabels } from '../telemetry/metrics-labels.js'
 
 export const INVALIDATE_ACTION = 'execute-api:InvalidateCache'
 
@@ -98,6 +99,8 @@ export const cache: PipelineStage = {
     const keyOf = cacheKeyBuilder(route, stage.name, input.cacheRevision ?? '')
     const invalidation = invalidationOf(input, cfg)
     const rest = api.protocol === 'REST'
+    // CacheHitCount / CacheMissCount go to the route's request metrics series.
+    const labels = routeSeriesLabels(api, stage, route)
     let counter: CacheCounter | null = null
 
     function serve(ctx: RequestContext, entry: CachedResponse, warn: boolean): void {
@@ -142,7 +145,7 @@ export const cache: PipelineStage = {
     }
 
     return (ctx) => {
-      if (counter === null) counter = ctx.services.cache.counters.of(api.id, stage.name, route.key)
+      if (counter === null) counter = ctx.services.cache.counters.of(labels)
       const key = keyOf(ctx)
       if (asksToInvalidate(ctx.header('cache-control'))) {
         const decision = invalidation(ctx)

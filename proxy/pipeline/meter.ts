@@ -14,7 +14,8 @@
 //     default, account] in THROTTLE_ORDER, plus the key's quota in the plan — is built on the
 //     key's first request on this route and reused (no allocation per request after that).
 //
-// The decision maps to gateway responses: THROTTLED → 429 "Too Many Requests", QUOTA_EXCEEDED
+// The decision maps to gateway responses (each denial counted per stage for /metrics:
+// tollgate_throttled_total by level, tollgate_quota_exceeded_total): THROTTLED → 429 "Too Many Requests", QUOTA_EXCEEDED
 // → 429 "Limit Exceeded", MeterUnavailableError (Redis down, stage fails closed) → 503
 // METERING_UNAVAILABLE.
 //
@@ -33,6 +34,7 @@ import { GatewayError } from '../errors.js'
 import { clientBucket, clientMethodBucket, quotaAt, quotaSchedule, type KeyOnStage, type StageMetering } from '../metering/index.js'
 import { MeterUnavailableError, validateMeterRequest, type Bucket, type MeterRequest } from '../stores/meter.js'
 import type { Handler, PipelineStage } from './types.js'
+import { cellOf, type GatewayCounters, type StageDecisions } from '../telemetry/metrics-counters.js'
 
 // Shared error instances: a denial costs no stack capture. They carry no request data.
 const INVALID_API_KEY = new GatewayError('TG_ERR_INVALID_API_KEY', 'INVALID_API_KEY', 'API key missing, unknown, disabled, or not in a usage plan for this stage')
@@ -40,7 +42,10 @@ const THROTTLED = new GatewayError('TG_ERR_THROTTLED', 'THROTTLED', 'throttled')
 const QUOTA_EXCEEDED = new GatewayError('TG_ERR_QUOTA_EXCEEDED', 'QUOTA_EXCEEDED', 'usage plan quota exceeded')
 const METER_UNAVAILABLE = new GatewayError('TG_ERR_METER_UNAVAILABLE', 'METERING_UNAVAILABLE', 'metering store unavailable and the stage fails closed')
 
-async function decide(ctx: RequestContext, request: MeterRequest): Promise<void> {
+/** The stage's denial counters (tollgate_throttled_total, tollgate_quota_exceeded_total), found on the first denial. */
+type Denials = (counters: GatewayCounters) => StageDecisions
+
+async function decide(ctx: RequestContext, request: MeterRequest, denials: Denials): Promise<void> {
   let decision
   try {
     decision = await ctx.services.meter.decide(request)
@@ -49,7 +54,13 @@ async function decide(ctx: RequestContext, request: MeterRequest): Promise<void>
     throw err
   }
   if (decision.allowed) return
-  throw decision.reason === 'THROTTLED' ? THROTTLED : QUOTA_EXCEEDED
+  const counted = denials(ctx.services.counters)
+  if (decision.reason === 'THROTTLED') {
+    counted.throttled[decision.level]++
+    throw THROTTLED
+  }
+  counted.quotaExceeded++
+  throw QUOTA_EXCEEDED
 }
 
 /** A key's requests on one route: the MeterRequest in force, and the one of the quota's initial period. */
@@ -80,6 +91,7 @@ export const meter: PipelineStage = {
   build({ api, stage, route, metering }): Handler | null {
     const sm = metering.stages.get(`${api.id}/${stage.name}`)
     if (sm === undefined) return null
+    const denials = cellOf((counters) => counters.stage(api.id, stage.name))
     const shared: Bucket[] = []
     const methodBucket = sm.methodBuckets.get(route.key)
     if (methodBucket) shared.push(methodBucket)
@@ -90,7 +102,7 @@ export const meter: PipelineStage = {
       shared.push(sm.accountBucket)
       const request: MeterRequest = { domain: sm.domain, buckets: shared, quota: null, failureMode: sm.failureMode }
       validateMeterRequest(request)
-      return (ctx) => decide(ctx, request)
+      return (ctx) => decide(ctx, request, denials)
     }
 
     shared.push(sm.accountBucket)
@@ -109,7 +121,7 @@ export const meter: PipelineStage = {
         byKey.set(key.id, kr)
       }
       ctx.apiKeyId = key.id
-      return decide(ctx, kr.initial !== null && ctx.startedAt < kr.initialUntil ? kr.initial : kr.request)
+      return decide(ctx, kr.initial !== null && ctx.startedAt < kr.initialUntil ? kr.initial : kr.request, denials)
     }
   },
 }

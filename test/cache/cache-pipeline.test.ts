@@ -86,7 +86,8 @@ t.before(async () => {
   const config = gatewayConfig([
     api('shop', routes, {
       stages: [
-        { ...stage('prod'), cache: cache() },
+        // Detailed metrics: the counters below are per route.
+        { ...stage('prod'), cache: cache(), metrics: { detailedRoutes: routes.map((r) => r.key) } },
         { ...stage('beta'), cache: cache('flush-1') },
         stage('plain'),
       ],
@@ -107,7 +108,7 @@ t.test('MOCK: the second request is served from the cache, with its own request 
   t.equal((first.json() as { request: string }).request, first.headers['x-amzn-requestid'])
   t.not(second.headers['x-amzn-requestid'], first.headers['x-amzn-requestid'], 'fresh ids on a hit')
   t.equal(second.headers['content-type'], 'application/json')
-  const row = gw.gateway.cache.counters.rows().find((r) => r.stage === 'prod' && r.resource === 'GET /mock')
+  const row = gw.gateway.cache.counters.rows().find((r) => r.labels === 'api="shop",stage="prod",method="GET",resource="/mock"')
   t.same(row && { hits: row.hits, misses: row.misses }, { hits: 1, misses: 1 }, 'CacheHitCount 1, CacheMissCount 1')
 })
 
@@ -222,9 +223,9 @@ t.test('concurrent misses for one key make one backend call', async (t) => {
   } finally {
     delayMs = 0
   }
-  const row = gw.gateway.cache.counters.rows().find((r) => r.stage === 'prod' && r.resource === 'GET /slow')!
+  const row = gw.gateway.cache.counters.rows().find((r) => r.labels === 'api="shop",stage="prod",method="GET",resource="/slow"')!
   t.same({ hits: row.hits, misses: row.misses }, { hits: 19, misses: 1 })
-  t.match(gw.gateway.cache.counters.prometheus(), /tollgate_cache_hit_count_total\{api="shop",stage="prod",resource="GET \/slow"\} 19/)
+  t.match(gw.gateway.cache.counters.prometheus(), /tollgate_cache_hits_total\{api="shop",stage="prod",method="GET",resource="\/slow"\} 19/)
 })
 
 t.test('HTTP_PROXY: a cached route serves the backend response (end-to-end headers) from the cache', async (t) => {

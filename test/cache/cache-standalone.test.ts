@@ -36,6 +36,7 @@ metadata:
 spec:
   apiRef: {name: shop}
   cache: {enabled: true, capacity: 16Mi, encrypted: true, keySecretRef: {name: cache, key: key}}
+  methodSettings: {'*/*': {metricsEnabled: true}}
 ---
 apiVersion: v1
 kind: Secret
@@ -166,6 +167,6 @@ t.test('changing the tollgate.dev/cache-flush annotation flushes the stage', asy
 t.test('CacheHitCount and CacheMissCount on /metrics', async (t) => {
   const r = await request(`http://127.0.0.1:${s.adminPort}/metrics`)
   const text = await r.body.text()
-  t.match(text, /tollgate_cache_hit_count_total\{api="shop",stage="prod",resource="GET \/items"\} [1-9]/)
-  t.match(text, /tollgate_cache_miss_count_total\{api="shop",stage="prod",resource="GET \/profile"\} 2/)
+  t.match(text, /tollgate_cache_hits_total\{api="shop",stage="prod",method="GET",resource="\/items"\} [1-9]/)
+  t.match(text, /tollgate_cache_misses_total\{api="shop",stage="prod",method="GET",resource="\/profile"\} 2/)
 })

@@ -67,6 +67,8 @@ for (const sc of scenarios) {
           t.notOk(o.metadata.namespace, `${describe(o)} is cluster-scoped`)
         } else if ((o.kind === 'Role' || o.kind === 'RoleBinding') && o.metadata.name === names.operator && values.watchNamespaces.length) {
           t.ok(values.watchNamespaces.includes(o.metadata.namespace), `${describe(o)} is in a watched namespace`)
+        } else if (o.kind === 'ConfigMap' && o.metadata.name === `${full}-dashboard` && values.metrics.dashboard.namespace) {
+          t.equal(o.metadata.namespace, values.metrics.dashboard.namespace, `${describe(o)} is in the namespace Grafana's sidecar watches`)
         } else {
           t.equal(o.metadata.namespace, sc.namespace, `${describe(o)} namespace`)
         }
@@ -299,6 +301,20 @@ for (const sc of scenarios) {
         t.ok((svcs[0]?.spec as Any)?.ports.some((p: Any) => p.name === spec.endpoints[0].port), `${describe(sm)}: the Service has port ${spec.endpoints[0].port}`)
         t.equal(spec.endpoints[0].path, '/metrics')
         for (const [k, v] of Object.entries(values.metrics.serviceMonitor.labels as Record<string, string>)) t.equal(sm.metadata.labels?.[k], v)
+      }
+    })
+
+    t.test('dashboard ConfigMap and PrometheusRule iff enabled (details: test/observability)', async (t) => {
+      const dashboard = find(objs, 'ConfigMap', `${full}-dashboard`)
+      t.equal(Boolean(dashboard), values.metrics.dashboard.enabled, 'dashboard ConfigMap rendered iff enabled')
+      if (dashboard) {
+        for (const [k, v] of Object.entries(values.metrics.dashboard.labels as Record<string, string>)) t.equal(dashboard.metadata.labels?.[k], v, `sidecar label ${k}`)
+        t.ok(JSON.parse((dashboard.data as Any)['tollgate.json']).panels.length > 0, 'holds the dashboard JSON')
+      }
+      const rules = ofKind(objs, 'PrometheusRule')
+      t.equal(rules.length, values.metrics.prometheusRule.enabled ? 1 : 0, 'PrometheusRule rendered iff enabled')
+      for (const r of rules) {
+        for (const [k, v] of Object.entries(values.metrics.prometheusRule.labels as Record<string, string>)) t.equal(r.metadata.labels?.[k], v, `rule label ${k}`)
       }
     })
 

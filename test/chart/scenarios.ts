@@ -47,7 +47,11 @@ export const scenarios: Scenario[] = [
         extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=384' }],
       },
       operator: { podAnnotations: { 'example.com/owner': 'platform' }, podNamespaceIndex: true },
-      metrics: { serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'prometheus' } } },
+      metrics: {
+        serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'prometheus' } },
+        dashboard: { enabled: true, namespace: 'monitoring', annotations: { grafana_folder: 'Tollgate' } },
+        prometheusRule: { enabled: true, labels: { release: 'prometheus' }, alertLabels: { team: 'platform' }, alerts: { noLeader: { enabled: false } } },
+      },
     },
   },
   {

@@ -66,26 +66,14 @@ t.test('a 409 on a status write is retried and the status lands', async (t) => {
 
 /** A real gateway that refuses configs serving an Api with this id (a proxy too old for a feature, say). */
 function refusing(gateway: Gateway, apiId: string): Gateway {
-  return {
-    get server() {
-      return gateway.server
+  return Object.create(gateway, {
+    apply: {
+      value(config: unknown) {
+        if ((config as GatewayConfig).apis.some((a) => a.id === apiId)) throw new Error(`this proxy cannot serve api ${apiId}`)
+        gateway.apply(config)
+      },
     },
-    get config() {
-      return gateway.config
-    },
-    apply(config: unknown) {
-      if ((config as GatewayConfig).apis.some((a) => a.id === apiId)) throw new Error(`this proxy cannot serve api ${apiId}`)
-      gateway.apply(config)
-    },
-    listen: (port, host) => gateway.listen(port, host),
-    get privateServer() {
-      return gateway.privateServer
-    },
-    listenPrivate: (port, host) => gateway.listenPrivate(port, host),
-    authorizerMetrics: () => gateway.authorizerMetrics(),
-    cache: gateway.cache,
-    close: () => gateway.close(),
-  }
+  }) as Gateway
 }
 
 t.test('a snapshot the proxy refuses: Programmed=False Rejected with the reason, the old config keeps serving', async (t) => {

@@ -35,6 +35,7 @@ t.test('metrics of a converged operator', async (t) => {
   t.equal(sample(text, 'tollgate_operator_proxies{state="pending"}'), 0)
   t.equal(sample(text, 'tollgate_operator_proxy_programmed{proxy="proxy-m"}'), 1)
   t.ok((sample(text, 'tollgate_operator_proxy_acks_total{result="ack"}') ?? 0) >= 1, 'ACKs counted')
+  t.equal(sample(text, 'tollgate_operator_proxy_acks_total{result="nack"}'), 0, 'the NACK series exists before the first NACK (alerts use increase())')
   t.ok((sample(text, 'tollgate_operator_convergence_seconds_count') ?? 0) >= 1, 'convergence observed')
 })
 
