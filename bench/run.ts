@@ -17,6 +17,7 @@
 //   npm run bench -- --upstream nginx                    # a cheaper upstream (see docs/benchmarks.md)
 //   npm run bench -- --targets bare,tollgate,jwt         # add the JWT-protected route (bench/tollgate-jwt-target.ts)
 //   npm run bench -- --targets bare,tollgate,cache       # add the cached route, all hits (bench/tollgate-cache-target.ts)
+//   npm run bench -- --targets bare,tollgate,metrics     # add the same route with the request metrics on
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
@@ -301,8 +302,8 @@ async function main(): Promise<void> {
     stops.push(up.stop)
     if (opts.pin) pinProcess(up.pid, opts.pin.upstream)
     const targets: Target[] = []
-    const startNode = async (name: string, file: string, path: string, host: boolean, execArgv: string[] = []) => {
-      const { child, port, headers } = await forkChild(file, [`--upstream=${up.port}`], execArgv)
+    const startNode = async (name: string, file: string, path: string, host: boolean, execArgv: string[] = [], args: string[] = []) => {
+      const { child, port, headers } = await forkChild(file, [`--upstream=${up.port}`, ...args], execArgv)
       children.push(child)
       if (opts.pin) pinProcess(child.pid!, opts.pin.target)
       targets.push({ name, url: `http://127.0.0.1:${port}${path}`, host: host ? `bench.execute-api.localhost:${port}` : undefined, headers, pid: child.pid!, samples: [] })
@@ -317,6 +318,7 @@ async function main(): Promise<void> {
     }
     if (wanted.has('jwt')) await startNode('tollgate JWT route', join(here, 'tollgate-jwt-target.js'), '/prod/pets/1', true)
     if (wanted.has('cache')) await startNode('tollgate cache hit', join(here, 'tollgate-cache-target.js'), '/prod/pets/1', true)
+    if (wanted.has('metrics')) await startNode('tollgate metrics on', join(here, 'tollgate-target.js'), '/prod/pets/1', true, [], ['--metrics'])
     for (const other of values.compare?.split(',') ?? []) {
       await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
     }
@@ -398,6 +400,12 @@ async function main(): Promise<void> {
       const rps = median(hit.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
       const cpu = median(hit.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
       console.log(`cache hit / pass-through: ${rps.toFixed(3)}x throughput (target >= 2), ${cpu.toFixed(3)}x CPU per request`)
+    }
+    const metered = targets.find((t) => t.name === 'tollgate metrics on')
+    if (tg !== undefined && metered !== undefined) {
+      const rps = median(metered.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
+      const cpu = median(metered.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
+      console.log(`metrics on / off: ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request`)
     }
   } finally {
     for (const stop of stops) stop()
