@@ -18,6 +18,7 @@
 //   npm run bench -- --targets bare,tollgate,jwt         # add the JWT-protected route (bench/tollgate-jwt-target.ts)
 //   npm run bench -- --targets bare,tollgate,cache       # add the cached route, all hits (bench/tollgate-cache-target.ts)
 //   npm run bench -- --targets tollgate,logs-off,access-log,exec-log  # request logs (bench/tollgate-access-log-target.ts)
+//   npm run bench -- --targets bare,tollgate,metrics     # add the same route with the request metrics on
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
@@ -321,6 +322,7 @@ async function main(): Promise<void> {
     for (const [target, logging] of [['logs-off', 'off'], ['access-log', 'access'], ['exec-log', 'info']] as const) {
       if (wanted.has(target)) await startNode(`tollgate ${target}`, join(here, 'tollgate-access-log-target.js'), '/prod/pets/1', true, [], [`--logging=${logging}`])
     }
+    if (wanted.has('metrics')) await startNode('tollgate metrics on', join(here, 'tollgate-target.js'), '/prod/pets/1', true, [], ['--metrics'])
     for (const other of values.compare?.split(',') ?? []) {
       await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
     }
@@ -408,6 +410,12 @@ async function main(): Promise<void> {
       const rps = median(hit.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
       const cpu = median(hit.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
       console.log(`cache hit / pass-through: ${rps.toFixed(3)}x throughput (target >= 2), ${cpu.toFixed(3)}x CPU per request`)
+    }
+    const metered = targets.find((t) => t.name === 'tollgate metrics on')
+    if (tg !== undefined && metered !== undefined) {
+      const rps = median(metered.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
+      const cpu = median(metered.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
+      console.log(`metrics on / off: ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request`)
     }
   } finally {
     for (const stop of stops) stop()
