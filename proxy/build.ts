@@ -67,10 +67,10 @@ interface BuildShared {
   readonly problems: string[]
 }
 
-function routeRuntime(api: ApiConfig, stage: StageConfig, route: RouteConfig, handlers: Handler[]): RouteRuntime {
+function routeRuntime(api: ApiConfig, stage: StageConfig, route: RouteConfig, handlers: Handler[], side: 'stage' | 'canary'): RouteRuntime {
   // The $default route's resource is "$default" (as in authorizer events).
   const id = resourceId(api.id, route.key === '$default' ? '$default' : route.path)
-  return { key: route.key, config: route, resourceId: id, handlers, metricLabels: routeSeriesLabels(api, stage, route) }
+  return { key: route.key, config: route, resourceId: id, handlers, metricLabels: routeSeriesLabels(api, stage, route, side) }
 }
 
 function buildRoute(api: ApiConfig, stage: StageConfig, canary: CanaryConfig | null, route: RouteConfig, shared: BuildShared, label: string): RouteRuntime {
@@ -85,11 +85,11 @@ function buildRoute(api: ApiConfig, stage: StageConfig, canary: CanaryConfig | n
       const handler = pipelineStage.build({ api, stage, canary, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
       if (handler !== null) handlers.push(handler)
     }
-    return routeRuntime(api, stage, route, handlers)
+    return routeRuntime(api, stage, route, handlers, canary === null ? 'stage' : 'canary')
   } catch (err) {
     const message = `api ${api.id} stage ${label} route ${route.key}: ${(err as Error).message}`
     problems.push(message)
-    return routeRuntime(api, stage, route, [brokenRoute(message)])
+    return routeRuntime(api, stage, route, [brokenRoute(message)], canary === null ? 'stage' : 'canary')
   }
 }
 
@@ -154,7 +154,7 @@ function buildStage(
     if (reason === undefined) return buildRoute(served, stage, side === 'canary' ? canaryOf : null, route, shared, label)
     const message = `api ${api.id} stage ${label} route ${route.key}: ${reason}`
     shared.problems.push(message)
-    return routeRuntime(api, stage, route, [brokenRoute(message)])
+    return routeRuntime(api, stage, route, [brokenRoute(message)], side)
   })
   const defaultIndex = api.protocol === 'HTTP' ? revision.routes.findIndex((r) => r.key === '$default') : -1
   return {
@@ -170,7 +170,7 @@ function buildStage(
     defaultRoute: defaultIndex === -1 ? null : routes[defaultIndex]!,
     responses: own?.responses ?? runtime.responses,
     cors: own !== undefined ? own.cors : runtime.cors,
-    metricLabels: stageSeriesLabels(api, stage),
+    metricLabels: stageSeriesLabels(api, stage, side),
   }
 }
 

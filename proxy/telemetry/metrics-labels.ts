@@ -19,16 +19,24 @@ export function seriesLabels(api: string, stage: string, method: string, resourc
   return `api="${labelValue(api)}",stage="${labelValue(stage)}",method="${labelValue(method)}",resource="${labelValue(resource)}"`
 }
 
+/**
+ * The stage label of a side of a stage: its name, or "{name}/Canary" for the canary side of a
+ * stage with a canary release (as API Gateway reports a canary's requests apart from the stage's).
+ */
+export function stageLabel(stage: StageConfig, side: 'stage' | 'canary'): string {
+  return side === 'canary' ? `${stage.name}/Canary` : stage.name
+}
+
 /** The label set of a stage's own series (requests of routes without detailed metrics, early answers). */
-export function stageSeriesLabels(api: ApiConfig, stage: StageConfig): string {
-  return seriesLabels(api.id, stage.name, '', '')
+export function stageSeriesLabels(api: ApiConfig, stage: StageConfig, side: 'stage' | 'canary' = 'stage'): string {
+  return seriesLabels(api.id, stageLabel(stage, side), '', '')
 }
 
 /**
  * The label set of a route's requests on a stage: its own series (method; resource = the path
  * template on REST APIs, the route key on HTTP APIs) when the stage details it, else the stage's.
  */
-export function routeSeriesLabels(api: ApiConfig, stage: StageConfig, route: RouteConfig): string {
-  if (stage.metrics === undefined || !stage.metrics.detailedRoutes.includes(route.key)) return stageSeriesLabels(api, stage)
-  return seriesLabels(api.id, stage.name, route.method, api.protocol === 'HTTP' ? route.key : route.path)
+export function routeSeriesLabels(api: ApiConfig, stage: StageConfig, route: RouteConfig, side: 'stage' | 'canary' = 'stage'): string {
+  if (stage.metrics === undefined || !stage.metrics.detailedRoutes.includes(route.key)) return stageSeriesLabels(api, stage, side)
+  return seriesLabels(api.id, stageLabel(stage, side), route.method, api.protocol === 'HTTP' ? route.key : route.path)
 }
