@@ -84,6 +84,8 @@ function refusing(gateway: Gateway, apiId: string): Gateway {
     listenPrivate: (port, host) => gateway.listenPrivate(port, host),
     authorizerMetrics: () => gateway.authorizerMetrics(),
     cache: gateway.cache,
+    counters: gateway.counters,
+    configHistory: gateway.configHistory,
     close: () => gateway.close(),
   }
 }
