@@ -210,6 +210,7 @@ function assemble(
     if (Object.keys(stage.methodThrottles).length > 0) config.methodThrottles = stage.methodThrottles
     if (stage.meteringFailureMode) config.meteringFailureMode = stage.meteringFailureMode
     if (stage.cache) config.cache = stage.cache
+    if (stage.tracing) config.tracing = stage.tracing
     if (stage.canary) {
       const { served: canary, percentTraffic, variables, useStageCache } = stage.canary
       config.canary = { revision: canary.revision.id, percentTraffic, variables, useStageCache }

@@ -4,7 +4,7 @@
 // settled in conflicts.ts.
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
-import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
+import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type StageTracingConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
 import { CACHE_FIELDS, compileStageCache } from './cache.js'
 import { resolveRevision, type DeploymentIndex, type ServedRevision } from './deployments.js'
@@ -13,6 +13,7 @@ import type { StageVariableUse } from './parameters.js'
 import type { SecretIndex } from './secrets.js'
 import { hasErrors, type Entry } from './types.js'
 import { stageNotImplemented } from './unimplemented.js'
+import { compileStageTracing } from './tracing.js'
 
 export const DEFAULT_STAGE_NAME = '$default'
 /** AWS: "Stage names can only contain alphanumeric characters, hyphens, and underscores. Maximum length is 128 characters." */
@@ -39,6 +40,8 @@ export interface StageBuild {
   meteringFailureMode: MeteringFailureMode | undefined
   /** The stage's response cache (cache.ts); undefined: none. */
   cache: StageCacheConfig | undefined
+  /** spec.tracingEnabled (tracing.ts); undefined: not traced. */
+  tracing: StageTracingConfig | undefined
 }
 
 export interface CanaryBuild {
@@ -93,7 +96,8 @@ export function compileStage(entry: Entry, apis: ApiIndex, deployments: Deployme
   const servedRoutes = [...(served?.revision.routes ?? []), ...(canary?.served.revision.routes ?? [])]
   const cache = compileStageCache(entry, spec, api, servedRoutes, secrets, problems)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache }
+  const tracing = compileStageTracing(spec)
+  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache, tracing }
 }
 
 /** spec.canary: its revision (an ApiDeployment, else the Api's current spec) and its variables. */

@@ -9,7 +9,7 @@ import type { StageSpec } from '../../crds/stage.js'
 const API_FIELDS = ['minimumCompressionSize'] as const
 const INTEGRATION_FIELDS = ['cacheNamespace'] as const
 // Stage methodSettings: the throttling fields are enforced, the others are reported per field in stage.ts.
-const STAGE_FIELDS = ['accessLogSettings', 'tracingEnabled'] as const
+const STAGE_FIELDS = ['accessLogSettings'] as const
 
 function notEnforced(field: string): Problem {
   return warning(field, 'NotImplemented', 'is accepted but not enforced yet')

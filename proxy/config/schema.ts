@@ -20,6 +20,7 @@ import { GatewayResponsesConfig } from './gateway-responses.js'
 import { IamConfig } from './iam.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
 import { ModelConfig, ValidationConfig } from './validation.js'
+import { StageTracingConfig } from './tracing.js'
 
 export * from './authorization.js'
 export * from './cache.js'
@@ -28,6 +29,7 @@ export * from './gateway-responses.js'
 export * from './iam.js'
 export * from './metering.js'
 export * from './validation.js'
+export * from './tracing.js'
 
 export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
 
@@ -178,6 +180,8 @@ export const StageConfig = Type.Object({
   cache: Type.Optional(StageCacheConfig),
   /** Canary release. Absent: every request is served by `revision`. */
   canary: Type.Optional(CanaryConfig),
+  /** OpenTelemetry tracing of the stage's requests (tracing.ts). Absent: not traced. */
+  tracing: Type.Optional(StageTracingConfig),
 })
 export type StageConfig = Static<typeof StageConfig>
 
