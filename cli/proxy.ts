@@ -17,6 +17,7 @@ import { metricsRoute } from '../proxy/metering/metrics.js'
 import { loadLastKnownGood, subscribe, type Subscriber } from '../proxy/subscriber.js'
 import { UsageError, type ProxyOptions } from './options.js'
 import { exitOnSignal, timestampedLog } from './process.js'
+import { createTracing, type Tracing } from '../proxy/telemetry/tracing.js'
 
 export interface ProxyProcess {
   readonly gateway: Gateway
@@ -26,6 +27,8 @@ export interface ProxyProcess {
   /** The in-cluster listener, the only one that serves PRIVATE APIs. */
   readonly privatePort: number
   readonly adminPort: number
+  /** Tracing of stages with tracingEnabled (opts.tracing); null without it. */
+  readonly tracing: Tracing | null
   /** The SIGTERM sequence: not ready → grace → stop accepting → drain → closed. */
   shutdown(): Promise<void>
 }
@@ -38,7 +41,10 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
   const caching = createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
   // The operator's pod address index (tollgate:SourceNamespace), filled by the subscriber.
   const namespaces = new PodNamespaceIndex()
-  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter, trustedProxies: ipRanges(opts.trustedProxies ?? []), namespaces, cacheStore: caching.store })
+  // Tracing: spans of stages with tracingEnabled, exported over OTLP/HTTP (--otlp-endpoint, OTEL_*).
+  const tracing = opts.tracing === undefined ? null : createTracing({ ...opts.tracing, instanceId: opts.proxyId })
+  if (opts.tracing !== undefined && opts.tracing.endpoint !== '') log(`tracing: stages with tracingEnabled export spans to ${opts.tracing.endpoint.replace(/\/\/[^/@]*@/, '//***@')}`)
+  const gateway = createGateway({ drainTimeoutMs: opts.drainTimeoutMs, log, meter: metering.meter, trustedProxies: ipRanges(opts.trustedProxies ?? []), namespaces, cacheStore: caching.store, ...(tracing !== null ? { tracing } : {}) })
   let draining = false
   // The usage API changes quotas (UpdateUsage): only with a token, as the admin port listens on every interface.
   const usage = adminToken === '' ? () => false : usageApi({ config: () => gateway.config, meter: metering.meter, token: adminToken })
@@ -58,12 +64,14 @@ export async function startProxy(opts: ProxyOptions, token: string, log: (line: 
     port,
     privatePort,
     adminPort,
+    tracing,
     async shutdown() {
       draining = true
       log(`draining: not ready; serving for ${opts.shutdownGraceMs / 1000}s more`)
       await new Promise((r) => setTimeout(r, opts.shutdownGraceMs))
       subscriber.close()
       await gateway.close()
+      await tracing?.shutdown()
       await admin.close()
       await metering.close()
       await caching.close()

@@ -18,6 +18,7 @@ import { watchManifests, type Watcher } from '../operator/sources/watch.js'
 import { describeProblem, readManifests } from './manifests.js'
 import { compileOptions } from './check.js'
 import type { RunOptions } from './options.js'
+import { createTracing, type Tracing } from '../proxy/telemetry/tracing.js'
 
 export interface Standalone {
   readonly gateway: Gateway
@@ -26,6 +27,8 @@ export interface Standalone {
   readonly meter: Meter
   /** Port of the admin listener (health, usage API), or null when there is none. */
   readonly adminPort: number | null
+  /** Tracing of stages with tracingEnabled (opts.tracing); null without it. */
+  readonly tracing: Tracing | null
   /** Re-reads the manifests and applies them; resolves once applied (or refused). */
   reload(): Promise<void>
   close(): Promise<void>
@@ -60,11 +63,14 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   await made?.ready()
   const caching = deps.cacheStore === undefined ? createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
   const cacheStore = deps.cacheStore ?? caching!.store
-  const gateway = createGateway({ meter, log, trustedProxies: ipRanges(opts.trustedProxies ?? []), cacheStore })
+  const tracing = opts.tracing === undefined ? null : createTracing(opts.tracing)
+  if (opts.tracing !== undefined && opts.tracing.endpoint !== '') log(`tracing: stages with tracingEnabled export spans to ${redactUrl(opts.tracing.endpoint)} (service ${opts.tracing.serviceName}, sample ratio ${opts.tracing.sampleRatio})`)
+  const gateway = createGateway({ meter, log, trustedProxies: ipRanges(opts.trustedProxies ?? []), cacheStore, ...(tracing !== null ? { tracing } : {}) })
   const { port } = await gateway.listen(opts.port, opts.host)
   const admin = await startAdmin(opts, gateway, meter, made?.metrics ?? null, log, cacheStore)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
   let printed = ''
+  let warnedNoExport = false
   let running: Promise<void> = Promise.resolve()
 
   async function apply(): Promise<void> {
@@ -89,6 +95,10 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
       log(`error: config refused, the previous config keeps serving: ${(err as Error).message}`)
       return
     }
+    if (!warnedNoExport && opts.tracing?.endpoint === '' && result.config.apis.some((a) => a.stages.some((s) => s.tracing?.enabled === true))) {
+      warnedNoExport = true
+      log('warning: a stage has tracingEnabled but no OTLP endpoint is set (--otlp-endpoint, OTEL_EXPORTER_OTLP_ENDPOINT): trace context is propagated, spans are not exported')
+    }
     const urls = endpointUrls(result.config, port).join('\n')
     if (urls !== printed) {
       printed = urls
@@ -111,12 +121,14 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
     port,
     meter,
     adminPort: admin?.port ?? null,
+    tracing,
     reload,
     async close() {
       watcher.close()
       await running
       await admin?.server.close()
       await gateway.close()
+      await tracing?.shutdown()
       await made?.close()
       await caching?.close()
     },
