@@ -17,6 +17,8 @@
 //   npm run bench -- --upstream nginx                    # a cheaper upstream (see docs/benchmarks.md)
 //   npm run bench -- --targets bare,tollgate,jwt         # add the JWT-protected route (bench/tollgate-jwt-target.ts)
 //   npm run bench -- --targets bare,tollgate,cache       # add the cached route, all hits (bench/tollgate-cache-target.ts)
+//   npm run bench -- --targets bare,tollgate,trace-off,trace  # tracing configured with the stage untraced / traced
+//                                                        # (bench/tollgate-traced-target.ts, spans to bench/otlp-sink.ts)
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
@@ -301,8 +303,8 @@ async function main(): Promise<void> {
     stops.push(up.stop)
     if (opts.pin) pinProcess(up.pid, opts.pin.upstream)
     const targets: Target[] = []
-    const startNode = async (name: string, file: string, path: string, host: boolean, execArgv: string[] = []) => {
-      const { child, port, headers } = await forkChild(file, [`--upstream=${up.port}`], execArgv)
+    const startNode = async (name: string, file: string, path: string, host: boolean, execArgv: string[] = [], args: string[] = []) => {
+      const { child, port, headers } = await forkChild(file, [`--upstream=${up.port}`, ...args], execArgv)
       children.push(child)
       if (opts.pin) pinProcess(child.pid!, opts.pin.target)
       targets.push({ name, url: `http://127.0.0.1:${port}${path}`, host: host ? `bench.execute-api.localhost:${port}` : undefined, headers, pid: child.pid!, samples: [] })
@@ -317,6 +319,18 @@ async function main(): Promise<void> {
     }
     if (wanted.has('jwt')) await startNode('tollgate JWT route', join(here, 'tollgate-jwt-target.js'), '/prod/pets/1', true)
     if (wanted.has('cache')) await startNode('tollgate cache hit', join(here, 'tollgate-cache-target.js'), '/prod/pets/1', true)
+    if (wanted.has('trace') || wanted.has('trace-off')) {
+      // The OTLP sink the traced targets export to: its own process, on the upstream's CPUs.
+      const { child, port } = await forkChild(join(here, 'otlp-sink.js'), [])
+      children.push(child)
+      if (opts.pin) pinProcess(child.pid!, opts.pin.upstream)
+      stops.push(() => {
+        if (child.connected) child.send('stop')
+      })
+      const traced = join(here, 'tollgate-traced-target.js')
+      if (wanted.has('trace-off')) await startNode('tollgate tracing off', traced, '/prod/pets/1', true, [], [`--sink=${port}`, '--trace=off'])
+      if (wanted.has('trace')) await startNode('tollgate traced', traced, '/prod/pets/1', true, [], [`--sink=${port}`, '--trace=on'])
+    }
     for (const other of values.compare?.split(',') ?? []) {
       await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
     }
@@ -392,6 +406,14 @@ async function main(): Promise<void> {
       const rps = median(jwt.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
       const cpu = median(jwt.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
       console.log(`JWT route / pass-through: ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request`)
+    }
+    for (const name of ['tollgate tracing off', 'tollgate traced']) {
+      const traced = targets.find((t) => t.name === name)
+      if (tg === undefined || traced === undefined) continue
+      const rps = median(traced.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
+      const cpu = median(traced.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
+      const extra = median(traced.samples.map((s, i) => s.cpuUsPerReq - tg.samples[i]!.cpuUsPerReq))
+      console.log(`${name} / untraced: ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request (${extra >= 0 ? '+' : ''}${extra.toFixed(1)} µs/req)`)
     }
     const hit = targets.find((t) => t.name === 'tollgate cache hit')
     if (tg !== undefined && hit !== undefined) {
