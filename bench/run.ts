@@ -17,8 +17,9 @@
 //   npm run bench -- --upstream nginx                    # a cheaper upstream (see docs/benchmarks.md)
 //   npm run bench -- --targets bare,tollgate,jwt         # add the JWT-protected route (bench/tollgate-jwt-target.ts)
 //   npm run bench -- --targets bare,tollgate,cache       # add the cached route, all hits (bench/tollgate-cache-target.ts)
-//   npm run bench -- --targets bare,tollgate,trace-off,trace  # tracing configured with the stage untraced / traced
-//                                                        # (bench/tollgate-traced-target.ts, spans to bench/otlp-sink.ts)
+//   npm run bench -- --targets bare,tollgate,trace-off,trace,trace-sampled  # tracing configured with the stage
+//                                                        # untraced / traced / traced at 10% (bench/tollgate-traced-target.ts,
+//                                                        # spans to bench/otlp-sink.ts)
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
@@ -319,7 +320,7 @@ async function main(): Promise<void> {
     }
     if (wanted.has('jwt')) await startNode('tollgate JWT route', join(here, 'tollgate-jwt-target.js'), '/prod/pets/1', true)
     if (wanted.has('cache')) await startNode('tollgate cache hit', join(here, 'tollgate-cache-target.js'), '/prod/pets/1', true)
-    if (wanted.has('trace') || wanted.has('trace-off')) {
+    if (wanted.has('trace') || wanted.has('trace-off') || wanted.has('trace-sampled')) {
       // The OTLP sink the traced targets export to: its own process, on the upstream's CPUs.
       const { child, port } = await forkChild(join(here, 'otlp-sink.js'), [])
       children.push(child)
@@ -330,6 +331,7 @@ async function main(): Promise<void> {
       const traced = join(here, 'tollgate-traced-target.js')
       if (wanted.has('trace-off')) await startNode('tollgate tracing off', traced, '/prod/pets/1', true, [], [`--sink=${port}`, '--trace=off'])
       if (wanted.has('trace')) await startNode('tollgate traced', traced, '/prod/pets/1', true, [], [`--sink=${port}`, '--trace=on'])
+      if (wanted.has('trace-sampled')) await startNode('tollgate traced 10%', traced, '/prod/pets/1', true, [], [`--sink=${port}`, '--trace=sampled'])
     }
     for (const other of values.compare?.split(',') ?? []) {
       await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
@@ -407,7 +409,7 @@ async function main(): Promise<void> {
       const cpu = median(jwt.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
       console.log(`JWT route / pass-through: ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request`)
     }
-    for (const name of ['tollgate tracing off', 'tollgate traced']) {
+    for (const name of ['tollgate tracing off', 'tollgate traced', 'tollgate traced 10%']) {
       const traced = targets.find((t) => t.name === name)
       if (tg === undefined || traced === undefined) continue
       const rps = median(traced.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
