@@ -19,6 +19,9 @@
 //   npm run bench -- --targets bare,tollgate,cache       # add the cached route, all hits (bench/tollgate-cache-target.ts)
 //   npm run bench -- --targets tollgate,logs-off,access-log,exec-log  # request logs (bench/tollgate-access-log-target.ts)
 //   npm run bench -- --targets bare,tollgate,metrics     # add the same route with the request metrics on
+//   npm run bench -- --targets bare,tollgate,trace-off,trace,trace-sampled  # tracing configured with the stage
+//                                                        # untraced / traced / traced at 10% (bench/tollgate-traced-target.ts,
+//                                                        # spans to bench/otlp-sink.ts)
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
@@ -323,6 +326,19 @@ async function main(): Promise<void> {
       if (wanted.has(target)) await startNode(`tollgate ${target}`, join(here, 'tollgate-access-log-target.js'), '/prod/pets/1', true, [], [`--logging=${logging}`])
     }
     if (wanted.has('metrics')) await startNode('tollgate metrics on', join(here, 'tollgate-target.js'), '/prod/pets/1', true, [], ['--metrics'])
+    if (wanted.has('trace') || wanted.has('trace-off') || wanted.has('trace-sampled')) {
+      // The OTLP sink the traced targets export to: its own process, on the upstream's CPUs.
+      const { child, port } = await forkChild(join(here, 'otlp-sink.js'), [])
+      children.push(child)
+      if (opts.pin) pinProcess(child.pid!, opts.pin.upstream)
+      stops.push(() => {
+        if (child.connected) child.send('stop')
+      })
+      const traced = join(here, 'tollgate-traced-target.js')
+      if (wanted.has('trace-off')) await startNode('tollgate tracing off', traced, '/prod/pets/1', true, [], [`--sink=${port}`, '--trace=off'])
+      if (wanted.has('trace')) await startNode('tollgate traced', traced, '/prod/pets/1', true, [], [`--sink=${port}`, '--trace=on'])
+      if (wanted.has('trace-sampled')) await startNode('tollgate traced 10%', traced, '/prod/pets/1', true, [], [`--sink=${port}`, '--trace=sampled'])
+    }
     for (const other of values.compare?.split(',') ?? []) {
       await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
     }
@@ -404,6 +420,14 @@ async function main(): Promise<void> {
       const cpu = median(logged.samples.map((s, i) => s.cpuUsPerReq - tg.samples[i]!.cpuUsPerReq))
       const rps = median(logged.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
       console.log(`${logged.name} / pass-through: ${rps.toFixed(3)}x throughput, ${cpu >= 0 ? '+' : ''}${cpu.toFixed(1)} µs CPU per request`)
+    }
+    for (const name of ['tollgate tracing off', 'tollgate traced', 'tollgate traced 10%']) {
+      const traced = targets.find((t) => t.name === name)
+      if (tg === undefined || traced === undefined) continue
+      const rps = median(traced.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
+      const cpu = median(traced.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
+      const extra = median(traced.samples.map((s, i) => s.cpuUsPerReq - tg.samples[i]!.cpuUsPerReq))
+      console.log(`${name} / untraced: ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request (${extra >= 0 ? '+' : ''}${extra.toFixed(1)} µs/req)`)
     }
     const hit = targets.find((t) => t.name === 'tollgate cache hit')
     if (tg !== undefined && hit !== undefined) {

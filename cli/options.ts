@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import { PLAN_LABEL_PREFIX, labelKeyProblem } from './keys/manifests.js'
 import type { OperatorOptions } from '../operator/operator.js'
 import { parseCidr } from '../proxy/auth/ip.js'
+import { tracingSettings, type TracingSettings } from './tracing-options.js'
 
 export interface CommonOptions {
   files: string[]
@@ -33,6 +34,8 @@ export interface RunOptions extends CommonOptions {
   adminTokenFile?: string
   /** Peers (CIDRs) whose X-Forwarded-For gives the caller's source IP; [] trusts none. */
   trustedProxies?: string[]
+  /** OpenTelemetry export of traced stages (--otlp-endpoint, OTEL_*: tracing-options.ts). */
+  tracing?: TracingSettings
 }
 
 export interface ProxyOptions {
@@ -54,6 +57,8 @@ export interface ProxyOptions {
   drainTimeoutMs: number
   /** Peers (CIDRs) whose X-Forwarded-For gives the caller's source IP; [] trusts none. */
   trustedProxies?: string[]
+  /** OpenTelemetry export of traced stages (--otlp-endpoint, OTEL_*: tracing-options.ts). */
+  tracing?: TracingSettings
 }
 
 export interface UsageOptions {
@@ -199,6 +204,9 @@ const SPEC = {
   handler: { type: 'string' },
   'function-name': { type: 'string' },
   timeout: { type: 'string' },
+  'otlp-endpoint': { type: 'string' },
+  'trace-sample-ratio': { type: 'string' },
+  'trace-service-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -280,6 +288,8 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       adminPort: port(values['admin-port'], 9090, '--admin-port'),
       ...(values['admin-token-file'] !== undefined ? { adminTokenFile: values['admin-token-file'] } : {}),
       trustedProxies,
+      // Only where it is used: an OTEL_* variable meant for something else never breaks validate or compile.
+      ...(command === 'run' || command === 'quickstart' ? { tracing: tracingSettings(values, env, 'tollgate') } : {}),
     },
     backendPort: port(values['backend-port'], 9000, '--backend-port'),
     proxy: {
@@ -297,6 +307,7 @@ export function parse(argv: string[], env: Record<string, string | undefined>): 
       shutdownGraceMs: seconds(values['shutdown-grace-seconds'], 5, '--shutdown-grace-seconds'),
       drainTimeoutMs: seconds(values['drain-timeout-seconds'], 25, '--drain-timeout-seconds'),
       trustedProxies,
+      ...(isProxy ? { tracing: tracingSettings(values, env, 'tollgate-proxy') } : {}),
     },
     keysImport: keysImportOptions(command === 'keys', files, values),
     functionServe: {
@@ -495,6 +506,13 @@ Options of run (metering, docs/usage-plans.md):
       --admin-token-file PATH     Require this bearer token on the usage API.
       --trusted-proxies CIDRS     Peers whose X-Forwarded-For gives the caller's source IP (aws:SourceIp,
                                   $context.identity.sourceIp), e.g. 10.0.0.0/8,fd00::/8 (default: none, the peer is the source).
+
+Options of run and proxy (tracing of stages with tracingEnabled, docs/tracing.md):
+      --otlp-endpoint URL         OTLP/HTTP collector; spans go to URL/v1/traces (env OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+                                  OTEL_EXPORTER_OTLP_ENDPOINT). None: traced stages propagate trace context, export nothing.
+      --trace-sample-ratio R      Share of new traces recorded, 0 to 1 (default 1; env OTEL_TRACES_SAMPLER[_ARG]).
+                                  A caller's sampled flag is always followed.
+      --trace-service-name NAME   service.name (env OTEL_SERVICE_NAME; default tollgate-proxy, or tollgate for run).
 
 Options of keys import (YAML on stdout by default: tollgate keys import -f keys.csv | kubectl apply -f -):
   -f, --file FILE                 AWS API key file: header row, Name and Key columns ('-' reads stdin).

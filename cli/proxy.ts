@@ -18,6 +18,7 @@ import { loadLastKnownGood, subscribe, type Subscriber } from '../proxy/subscrib
 import { createRequestLogs, requestLogObservers, type RequestLogs } from '../proxy/telemetry/request-logs.js'
 import { UsageError, type ProxyOptions } from './options.js'
 import { exitOnSignal, timestampedLog } from './process.js'
+import { createTracing, type Tracing } from '../proxy/telemetry/tracing.js'
 
 export interface ProxyProcess {
   readonly gateway: Gateway
@@ -27,6 +28,8 @@ export interface ProxyProcess {
   /** The in-cluster listener, the only one that serves PRIVATE APIs. */
   readonly privatePort: number
   readonly adminPort: number
+  /** Tracing of stages with tracingEnabled (opts.tracing); null without it. */
+  readonly tracing: Tracing | null
   /** The SIGTERM sequence: not ready → grace → stop accepting → drain → closed. */
   shutdown(): Promise<void>
 }
@@ -46,6 +49,9 @@ export async function startProxy(
   const caching = createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
   // The operator's pod address index (tollgate:SourceNamespace), filled by the subscriber.
   const namespaces = new PodNamespaceIndex()
+  // Tracing: spans of stages with tracingEnabled, exported over OTLP/HTTP (--otlp-endpoint, OTEL_*).
+  const tracing = opts.tracing === undefined ? null : createTracing({ ...opts.tracing, instanceId: opts.proxyId })
+  if (opts.tracing !== undefined && opts.tracing.endpoint !== '') log(`tracing: stages with tracingEnabled export spans to ${opts.tracing.endpoint.replace(/\/\/[^/@]*@/, '//***@')}`)
   // Metrics (docs/metrics.md): the request metrics observe every request; /metrics on the admin listener.
   const proxyMetrics = new ProxyMetrics()
   const gateway: Gateway = createGateway({
@@ -55,6 +61,7 @@ export async function startProxy(
     trustedProxies: ipRanges(opts.trustedProxies ?? []),
     namespaces,
     cacheStore: caching.store,
+    ...(tracing !== null ? { tracing } : {}),
     // Request metrics, then the access and execution logs of the stages that ask for them (proxy/telemetry/request-logs.ts).
     observers: [proxyMetrics.requests, ...requestLogObservers(requestLogs, () => gateway.config)],
   })
@@ -78,12 +85,14 @@ export async function startProxy(
     port,
     privatePort,
     adminPort,
+    tracing,
     async shutdown() {
       draining = true
       log(`draining: not ready; serving for ${opts.shutdownGraceMs / 1000}s more`)
       await new Promise((r) => setTimeout(r, opts.shutdownGraceMs))
       subscriber.close()
       await gateway.close()
+      await tracing?.shutdown()
       await admin.close()
       await metering.close()
       await caching.close()

@@ -22,6 +22,7 @@ import { compileOptions } from './check.js'
 import type { RunOptions } from './options.js'
 import { replyJson } from '../operator/admin.js'
 import { buildStatusReport, type StatusInput, type StatusReport } from '../operator/status-report.js'
+import { createTracing, type Tracing } from '../proxy/telemetry/tracing.js'
 
 export interface Standalone {
   readonly gateway: Gateway
@@ -32,6 +33,8 @@ export interface Standalone {
   readonly adminPort: number | null
   /** What /status on the admin listener answers (`tollgate status`): the same shape as the operator's, the fleet is this process. */
   status(): StatusReport
+  /** Tracing of stages with tracingEnabled (opts.tracing); null without it. */
+  readonly tracing: Tracing | null
   /** Re-reads the manifests and applies them; resolves once applied (or refused). */
   reload(): Promise<void>
   close(): Promise<void>
@@ -68,6 +71,8 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   await made?.ready()
   const caching = deps.cacheStore === undefined ? createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
   const cacheStore = deps.cacheStore ?? caching!.store
+  const tracing = opts.tracing === undefined ? null : createTracing(opts.tracing)
+  if (opts.tracing !== undefined && opts.tracing.endpoint !== '') log(`tracing: stages with tracingEnabled export spans to ${redactUrl(opts.tracing.endpoint)} (service ${opts.tracing.serviceName}, sample ratio ${opts.tracing.sampleRatio})`)
   const requestLogs = deps.requestLogs ?? createRequestLogs()
   // Metrics (docs/metrics.md): the request metrics observe every request; /metrics on the admin listener.
   const metrics = new ProxyMetrics()
@@ -76,6 +81,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
     log,
     trustedProxies: ipRanges(opts.trustedProxies ?? []),
     cacheStore,
+    ...(tracing !== null ? { tracing } : {}),
     // Access logs and execution logs of the stages that ask for them (proxy/telemetry/request-logs.ts).
     observers: [metrics.requests, ...requestLogObservers(requestLogs, () => gateway.config)],
   })
@@ -104,6 +110,7 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   const admin = await startAdmin(opts, gateway, meter, metrics, log, cacheStore, status)
   const lkg = new LastKnownGood(compileOptions({ ...opts, port }))
   let printed = ''
+  let warnedNoExport = false
   let running: Promise<void> = Promise.resolve()
 
   async function apply(): Promise<void> {
@@ -138,6 +145,10 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
     }
     refused = null
     appliedAt = new Date()
+    if (!warnedNoExport && opts.tracing?.endpoint === '' && result.config.apis.some((a) => a.stages.some((s) => s.tracing?.enabled === true))) {
+      warnedNoExport = true
+      log('warning: a stage has tracingEnabled but no OTLP endpoint is set (--otlp-endpoint, OTEL_EXPORTER_OTLP_ENDPOINT): trace context is propagated, spans are not exported')
+    }
     const urls = endpointUrls(result.config, port).join('\n')
     if (urls !== printed) {
       printed = urls
@@ -161,12 +172,14 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
     meter,
     adminPort: admin?.port ?? null,
     status,
+    tracing,
     reload,
     async close() {
       watcher.close()
       await running
       await admin?.server.close()
       await gateway.close()
+      await tracing?.shutdown()
       await made?.close()
       await caching?.close()
       requestLogs.flush()

@@ -21,12 +21,15 @@ import type { Handler } from './pipeline/types.js'
 import { Router, RouterError } from './router.js'
 import type { ApiRuntime, CanarySplit, RouteRuntime, Runtime, StageRuntime } from './runtime.js'
 import { routeSeriesLabels, stageSeriesLabels } from './telemetry/metrics-labels.js'
+import type { RouteTracing } from './telemetry/tracing-route.js'
 
 export interface BuildOptions {
   /** Request body limit, named by the 413 message. Default 10 MiB. */
   readonly maxBodyBytes?: number
   /** JWT signing keys, cached across builds (the gateway's); absent: each JWT route fetches its own. */
   readonly jwtKeys?: JwtKeyStore
+  /** The process's tracing (telemetry/tracing.ts): wraps the routes of traced stages. Absent: nothing is traced. */
+  readonly tracing?: RouteTracing
 }
 
 function brokenRoute(message: string): Handler {
@@ -61,6 +64,7 @@ interface BuildShared {
   readonly gateway: GatewayConfig
   readonly metering: MeteringIndex
   readonly jwtKeys: JwtKeyStore | undefined
+  readonly tracing: RouteTracing | undefined
   /** Upstream origins seen (connection pools are made for them). */
   readonly origins: Set<string>
   /** Routes that could not be built, with the reason. */
@@ -81,11 +85,18 @@ function buildRoute(api: ApiConfig, stage: StageConfig, canary: CanaryConfig | n
     const authorizerOrigin = lambdaAuthorizerOrigin(api, stage, route)
     if (authorizerOrigin !== null) origins.add(authorizerOrigin)
     const handlers: Handler[] = []
+    const names: string[] = []
+    const input = { api, stage, canary, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys }
     for (const pipelineStage of PIPELINE) {
-      const handler = pipelineStage.build({ api, stage, canary, route, integration, metering, gateway: shared.gateway, jwtKeys: shared.jwtKeys })
-      if (handler !== null) handlers.push(handler)
+      const handler = pipelineStage.build(input)
+      if (handler !== null) {
+        handlers.push(handler)
+        names.push(pipelineStage.name)
+      }
     }
-    return routeRuntime(api, stage, route, handlers, canary === null ? 'stage' : 'canary')
+    // Traced stages: the spans are wrapped around the handlers here, once (telemetry/tracing-route.ts).
+    const tracing = stage.tracing?.enabled === true ? shared.tracing : undefined
+    return routeRuntime(api, stage, route, tracing === undefined ? handlers : tracing.traceRoute(input, names, handlers), canary === null ? 'stage' : 'canary')
   } catch (err) {
     const message = `api ${api.id} stage ${label} route ${route.key}: ${(err as Error).message}`
     problems.push(message)
@@ -225,7 +236,7 @@ export function build(config: GatewayConfig, options: BuildOptions = {}): Runtim
   const problems: string[] = []
   const apis = new Map<string, ApiRuntime>()
   const metering = buildMeteringIndex(config)
-  const shared: BuildShared = { gateway: config, metering, jwtKeys: options.jwtKeys, origins, problems }
+  const shared: BuildShared = { gateway: config, metering, jwtKeys: options.jwtKeys, tracing: options.tracing, origins, problems }
   for (const api of config.apis) apis.set(api.id.toLowerCase(), buildApi(api, maxBodyBytes, shared))
   return {
     config,

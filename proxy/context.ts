@@ -24,6 +24,7 @@ import type { Meter } from './stores/meter.js'
 import type { CacheMiss } from './cache/miss.js'
 import type { ResponseCache } from './cache/service.js'
 import type { GatewayCounters } from './telemetry/metrics-counters.js'
+import type { RequestTrace } from './telemetry/tracing-request.js'
 
 export interface Services {
   readonly pools: UpstreamPools
@@ -132,6 +133,12 @@ export class RequestContext {
   integrationStartHr: number
   integrationEndHr: number
 
+  /**
+   * The request's spans and outgoing W3C trace context on routes of traced stages (set by the
+   * first handler of the route: telemetry/tracing-route.ts); null on every other route.
+   */
+  trace: RequestTrace | null
+
   // Method response, set by transform-response (a fresh headers object) and written by respond.
   status: number
   responseHeaders: Record<string, string | string[] | number>
@@ -186,6 +193,7 @@ export class RequestContext {
     this.functionResult = null
     this.integrationStartHr = 0
     this.integrationEndHr = 0
+    this.trace = null
     this.status = 200
     this.responseHeaders = {}
     this.responseBody = null

@@ -31,6 +31,7 @@ import { NO_NAMESPACE_INDEX, type NamespaceIndex } from './auth/namespace-index.
 import { sourceIpResolver } from './auth/source-ip.js'
 import { EarlyAnswer, type RequestObserver } from './telemetry/observer.js'
 import { GatewayCounters } from './telemetry/metrics-counters.js'
+import type { Tracing } from './telemetry/tracing.js'
 
 export interface ProxyLimits {
   /** Request body limit (API Gateway's payload quota: 10 MiB). Larger → 413. */
@@ -89,6 +90,12 @@ export interface GatewayOptions {
    * telemetry/observer.ts), in this order. Default: none (nothing is built per request).
    */
   observers?: readonly RequestObserver[]
+  /**
+   * OpenTelemetry tracing of the stages that enable it (telemetry/tracing.ts): their routes are
+   * built with spans, and its observer ends them (after the observers above). The caller's to
+   * shut down. Default: none (StageConfig.tracing has no effect).
+   */
+  tracing?: Tracing
 }
 
 export interface Gateway {
@@ -163,7 +170,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
     if (old.inFlight === 0) pools.release(old.runtime.origins)
   }
 
-  const observers = opts.observers ?? []
+  const observers = opts.tracing === undefined ? (opts.observers ?? []) : [...(opts.observers ?? []), opts.tracing.observer]
   function observe(ctx: RequestContext | EarlyAnswer, req: IncomingMessage, res: ServerResponse, startedHr: number): void {
     const end = { ctx, req, res, startedHr, endedHr: performance.now(), finished: res.writableFinished }
     for (const observer of observers) observer.requestEnded(end)
@@ -214,7 +221,7 @@ export function createGateway(opts: GatewayOptions = {}): Gateway {
         configHistory.rejected++
         throw err
       }
-      const runtime = build(config, { maxBodyBytes: limits.maxBodyBytes, jwtKeys })
+      const runtime = build(config, { maxBodyBytes: limits.maxBodyBytes, jwtKeys, tracing: opts.tracing?.routes })
       for (const problem of runtime.problems) log(`config ${config.hash.slice(0, 12)}: ${problem} (the route answers 500)`)
       for (const line of meteringChanges(live?.runtime.metering, runtime.metering)) log(line)
       pools.acquire(runtime.origins)

@@ -17,7 +17,7 @@ import { CorsPolicy } from './cors.js'
 import { GatewayError } from './errors.js'
 import type { ResponseIds } from './gateway-responses.js'
 import { normalizePath, type NormalizedPath } from './path-normalization.js'
-import { newRequestIds } from './request-id.js'
+import { newRequestIds, withCallerTrace } from './request-id.js'
 import { runPipeline, type BugReporter } from './pipeline/run.js'
 import type { ApiRuntime, Runtime, StageRuntime } from './runtime.js'
 import { EarlyAnswer } from './telemetry/observer.js'
@@ -52,7 +52,8 @@ export function handleRequest(
   startedHr: number,
 ): RequestContext | EarlyAnswer {
   const now = Date.now()
-  const ids = newRequestIds(now)
+  // The caller's X-Amzn-Trace-Id, when it sent one, travels on (request-id.ts).
+  const ids = withCallerTrace(newRequestIds(now), req.headers['x-amzn-trace-id'])
   const apiId = runtime.hosts.apiId(req.headers.host)
   const api = apiId === null ? undefined : runtime.apis.get(apiId)
   if (api === undefined || !api.served || (api.private && !privateListener)) {

@@ -2,7 +2,10 @@
 // - requestId: the bytes as a version 4 UUID (x-amzn-RequestId, $context.requestId),
 // - extendedRequestId: base64 of its first 11 bytes, 16 characters like AWS's
 //   "OkTrUEOEZPgFQFw=" (x-amz-apigw-id, apigw-requestid for HTTP APIs, $context.extendedRequestId),
-// - traceId: an X-Ray style "Root=1-{epoch hex}-{hex of its last 12 bytes}" (X-Amzn-Trace-Id).
+// - traceId: an X-Ray style "Root=1-{epoch hex}-{hex of its last 12 bytes}" (X-Amzn-Trace-Id),
+//   or the caller's own X-Amzn-Trace-Id when it sent a well-formed one (withCallerTrace):
+//   API Gateway adds a trace header only to requests that do not already have one, and the
+//   caller's travels on to the integration unchanged.
 //
 // HOT PATH — change with care: runs for every request. Random bytes come from a pool refilled
 // every 512 requests (as crypto.randomUUID does internally); the three strings are written as
@@ -80,4 +83,22 @@ export function newRequestIds(nowMs: number): RequestIds {
   // One flat string, three slices of it (V8 slices share the parent's characters).
   const text = TEXT.toString('latin1', 0, TRACE_END)
   return { requestId: text.slice(0, UUID_END), extendedRequestId: text.slice(UUID_END, EXT_END), traceId: text.slice(EXT_END) }
+}
+
+/** Longest caller X-Amzn-Trace-Id taken (Root, Parent, Sampled and Lineage fit in well under it). */
+const MAX_TRACE_HEADER = 256
+/** A Root field "Root=1-{8 hex}-{24 hex}" among the header's ';'-separated fields. */
+const XRAY_ROOT = /(?:^|;)\s*Root=1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24}\s*(?:;|$)/
+/** Visible ASCII and spaces only: the value is sent on in request and response headers. */
+const PRINTABLE = /^[\x20-\x7e]+$/
+
+/**
+ * The ids with the caller's X-Amzn-Trace-Id as the trace id, when it sent one with a
+ * well-formed Root (else the ids as they are: a fresh trace id, as for a request without one).
+ * HOT PATH: a request without the header pays one comparison.
+ */
+export function withCallerTrace(ids: RequestIds, header: string | string[] | undefined): RequestIds {
+  if (header === undefined) return ids
+  if (typeof header !== 'string' || header.length > MAX_TRACE_HEADER || !PRINTABLE.test(header) || !XRAY_ROOT.test(header)) return ids
+  return { requestId: ids.requestId, extendedRequestId: ids.extendedRequestId, traceId: header }
 }

@@ -213,6 +213,7 @@ function assemble(
     if (stage.cache) config.cache = stage.cache
     if (stage.logging) config.logging = stage.logging
     if (stage.metrics) config.metrics = stage.metrics
+    if (stage.tracing) config.tracing = stage.tracing
     if (stage.canary) {
       const { served: canary, percentTraffic, variables, useStageCache } = stage.canary
       config.canary = { revision: canary.revision.id, percentTraffic, variables, useStageCache }

@@ -4,7 +4,7 @@
 // settled in conflicts.ts.
 import { error, warning, type Problem } from '../../crds/problems.js'
 import type { StageSpec } from '../../crds/stage.js'
-import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type StageLoggingConfig, type StageMetricsConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
+import { routeKeyOfMethodKey, type MeteringFailureMode, type StageCacheConfig, type StageLoggingConfig, type StageMetricsConfig, type StageTracingConfig, type ThrottleConfig } from '../../proxy/config/schema.js'
 import type { ApiBuild } from './api.js'
 import { CACHE_FIELDS, compileStageCache } from './cache.js'
 import { compileStageMetrics, METRICS_FIELDS } from './metrics.js'
@@ -14,7 +14,7 @@ import { compileStageLogging, LOGGING_FIELDS } from './logging.js'
 import type { StageVariableUse } from './parameters.js'
 import type { SecretIndex } from './secrets.js'
 import { hasErrors, type Entry } from './types.js'
-import { stageNotImplemented } from './unimplemented.js'
+import { compileStageTracing } from './tracing.js'
 
 export const DEFAULT_STAGE_NAME = '$default'
 /** AWS: "Stage names can only contain alphanumeric characters, hyphens, and underscores. Maximum length is 128 characters." */
@@ -45,6 +45,8 @@ export interface StageBuild {
   logging: StageLoggingConfig | undefined
   /** Routes with detailed metrics (metrics.ts); undefined: none. */
   metrics: StageMetricsConfig | undefined
+  /** spec.tracingEnabled (tracing.ts); undefined: not traced. */
+  tracing: StageTracingConfig | undefined
 }
 
 export interface CanaryBuild {
@@ -93,7 +95,6 @@ export function compileStage(entry: Entry, apis: ApiIndex, deployments: Deployme
       )
     }
   }
-  problems.push(...stageNotImplemented(spec))
   const canary = api && served && spec.canary ? compileCanary(spec, api, deployments, problems) : undefined
   const throttles = stageThrottles(spec, served, api, account, problems)
   const servedRoutes = [...(served?.revision.routes ?? []), ...(canary?.served.revision.routes ?? [])]
@@ -101,7 +102,8 @@ export function compileStage(entry: Entry, apis: ApiIndex, deployments: Deployme
   const logging = compileStageLogging(spec, servedRoutes, problems)
   const metrics = compileStageMetrics(spec, servedRoutes)
   entry.problems.push(...problems)
-  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache, logging, metrics }
+  const tracing = compileStageTracing(spec)
+  return { entry, spec, stageName, stageNameField, api, served, canary, ...throttles, meteringFailureMode: spec.meteringFailureMode, cache, logging, metrics, tracing }
 }
 
 /** spec.canary: its revision (an ApiDeployment, else the Api's current spec) and its variables. */

@@ -4,12 +4,10 @@
 // Delete a line here when its feature lands in the contract.
 import { warning, type Problem } from '../../crds/problems.js'
 import type { ApiSpec } from '../../crds/api.js'
-import type { StageSpec } from '../../crds/stage.js'
 
 const API_FIELDS = ['minimumCompressionSize'] as const
 const INTEGRATION_FIELDS = ['cacheNamespace'] as const
-// Stage methodSettings: the throttling fields are enforced, the others are reported per field in stage.ts.
-const STAGE_FIELDS = ['tracingEnabled'] as const
+// Every Stage field is enforced now; methodSettings fields that are not are reported per field in stage.ts.
 
 function notEnforced(field: string): Problem {
   return warning(field, 'NotImplemented', 'is accepted but not enforced yet')
@@ -26,8 +24,3 @@ export function apiNotImplemented(spec: ApiSpec): Problem[] {
   return problems
 }
 
-export function stageNotImplemented(spec: StageSpec): Problem[] {
-  const problems: Problem[] = []
-  for (const key of STAGE_FIELDS) if (spec[key] !== undefined) problems.push(notEnforced(`spec.${key}`))
-  return problems
-}

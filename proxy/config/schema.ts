@@ -22,6 +22,7 @@ import { IamConfig } from './iam.js'
 import { ApiKeySource, MeteringConfig, StageMeteringFields } from './metering.js'
 import { StageMetricsConfig } from './metrics.js'
 import { ModelConfig, ValidationConfig } from './validation.js'
+import { StageTracingConfig } from './tracing.js'
 
 export * from './authorization.js'
 export * from './cache.js'
@@ -32,6 +33,7 @@ export * from './logging.js'
 export * from './metering.js'
 export * from './metrics.js'
 export * from './validation.js'
+export * from './tracing.js'
 
 export const CONFIG_SCHEMA_VERSION = 'v1alpha1'
 
@@ -207,6 +209,8 @@ export const StageConfig = Type.Object({
   logging: Type.Optional(StageLoggingConfig),
   /** Routes with detailed metrics (metrics.ts). Absent: none, every request counts in the stage's series. */
   metrics: Type.Optional(StageMetricsConfig),
+  /** OpenTelemetry tracing of the stage's requests (tracing.ts). Absent: not traced. */
+  tracing: Type.Optional(StageTracingConfig),
 })
 export type StageConfig = Static<typeof StageConfig>
 

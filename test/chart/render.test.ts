@@ -176,6 +176,14 @@ for (const sc of scenarios) {
       // Trusted proxies for X-Forwarded-For: one comma-separated flag, absent by default (trust none).
       if (values.proxy.trustedProxies.length > 0) t.equal(f.get('trusted-proxies'), values.proxy.trustedProxies.join(','))
       else t.notOk(f.has('trusted-proxies'), 'no trusted proxies by default')
+      // Tracing: each flag only when its value is set, so the OTEL_* environment applies otherwise.
+      const tracing = values.proxy.tracing
+      if (tracing.otlpEndpoint) t.equal(f.get('otlp-endpoint'), tracing.otlpEndpoint)
+      else t.notOk(f.has('otlp-endpoint'), 'no OTLP endpoint by default')
+      if (tracing.sampleRatio !== null) t.equal(Number(f.get('trace-sample-ratio')), tracing.sampleRatio)
+      else t.notOk(f.has('trace-sample-ratio'))
+      if (tracing.serviceName) t.equal(f.get('trace-service-name'), tracing.serviceName)
+      else t.notOk(f.has('trace-service-name'))
       const cacheMount = c.volumeMounts.find((m: Any) => m.mountPath === '/var/lib/tollgate')
       t.ok(pod.volumes.find((v: Any) => v.name === cacheMount?.name)?.emptyDir, 'config cache on an emptyDir')
       const grace = Number(f.get('shutdown-grace-seconds'))

@@ -73,6 +73,7 @@ export const scenarios: Scenario[] = [
         drainTimeoutSeconds: 40,
         trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
         usageApi: { tokenSecret: 'usage-api', tokenKey: 'bearer' },
+        tracing: { otlpEndpoint: 'http://otel-collector.observability:4318', sampleRatio: 0.25, serviceName: 'gw-apis' },
         service: { type: 'NodePort', nodePort: 30080 },
       },
     },

@@ -47,6 +47,8 @@ const bad: Array<[string, Record<string, unknown>]> = [
   ['an endpoint scheme other than http/https', { gateway: { endpointScheme: 'ftp' } }],
   ['a malformed image digest', { image: { digest: 'latest' } }],
   ['an unknown resources key', { proxy: { resources: { request: { cpu: '1' } } } }],
+  ['a trace sample ratio above 1', { proxy: { tracing: { sampleRatio: 1.5 } } }],
+  ['an OTLP endpoint without http(s)://', { proxy: { tracing: { otlpEndpoint: 'otel-collector:4318' } } }],
 ]
 
 t.test('the schema rejects bad values', async (t) => {

@@ -140,7 +140,7 @@ export function buildLambdaAuthorize(input: StageInput, authorizer: LambdaAuthor
 
   async function call(ctx: RequestContext, s: LambdaAuthorizerState, identity: readonly string[] | null, arn: string): Promise<{ output: AuthorizerOutput; latencyMs: number }> {
     const started = performance.now()
-    const result = await invokeFunction(ctx.services.pools.get(origin), invokePath, buildEvent(ctx, arn, identity), s.timeoutMs)
+    const result = await invokeFunction(ctx.services.pools.get(origin), invokePath, buildEvent(ctx, arn, identity), s.timeoutMs, ctx.trace)
     try {
       return { output: parseOutput(result, simple), latencyMs: Math.round(performance.now() - started) }
     } catch (err) {

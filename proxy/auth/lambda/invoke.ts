@@ -22,6 +22,8 @@
 import type { Pool } from 'undici'
 import { GatewayError } from '../../errors.js'
 import { MAX_RESULT_BYTES, readInvocation } from '../../lambda/invocation.js'
+import { setTraceHeaders } from '../../telemetry/tracing-headers.js'
+import type { TraceHeaders } from '../../telemetry/tracing-request.js'
 
 export const DEFAULT_INVOKE_TIMEOUT_MS = 10_000
 
@@ -48,14 +50,20 @@ async function readBody(body: AsyncIterable<Buffer>): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** Invokes the function with `event` (JSON text); resolves with its result, or rejects with a GatewayError. */
-export async function invokeFunction(pool: Pool, path: string, event: string, timeoutMs: number): Promise<unknown> {
+/**
+ * Invokes the function with `event` (JSON text); resolves with its result, or rejects with a
+ * GatewayError. `trace`: the W3C trace context to send (traced stages); null: none.
+ */
+export async function invokeFunction(pool: Pool, path: string, event: string, timeoutMs: number, trace: TraceHeaders | null = null): Promise<unknown> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  // Traced stages: the W3C trace context of the authorize span (telemetry/tracing-route.ts).
+  if (trace !== null) setTraceHeaders(headers, trace)
   let res
   try {
     res = await pool.request({
       method: 'POST',
       path,
-      headers: { 'content-type': 'application/json' },
+      headers,
       body: event,
       signal: AbortSignal.timeout(timeoutMs),
     })

@@ -54,7 +54,8 @@ const DROPPED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'x-forwarded-port',
  * The request's headers as the event carries them, as a flat [name, value, ...] list: the
  * client's (hop-by-hop dropped; REST also drops Content-Length, as API Gateway's edge does),
  * then X-Forwarded-For (the client's list with the peer appended), X-Forwarded-Port,
- * X-Forwarded-Proto and X-Amzn-Trace-Id, as API Gateway adds them. `lower`: HTTP APIs send
+ * X-Forwarded-Proto and X-Amzn-Trace-Id, as API Gateway adds them (and, on traced stages, the
+ * invocation's traceparent and tracestate in place of the caller's). `lower`: HTTP APIs send
  * every name in lower case; REST keeps the client's spelling and spells its own as AWS does.
  */
 export function eventHeaders(ctx: RequestContext, lower: boolean): string[] {
@@ -71,6 +72,7 @@ export function eventHeaders(ctx: RequestContext, lower: boolean): string[] {
       continue
     }
     if (key === 'x-amzn-trace-id') traced = true
+    else if (ctx.trace !== null && (key === 'traceparent' || key === 'tracestate')) continue
     out.push(lower ? key : name, raw[i + 1]!)
   }
   const ip = peerIp(ctx.req)
@@ -78,6 +80,13 @@ export function eventHeaders(ctx: RequestContext, lower: boolean): string[] {
   out.push(lower ? 'x-forwarded-port' : 'X-Forwarded-Port', String(ctx.req.socket.localPort ?? ''))
   out.push(lower ? 'x-forwarded-proto' : 'X-Forwarded-Proto', 'http')
   if (!traced) out.push(lower ? 'x-amzn-trace-id' : 'X-Amzn-Trace-Id', ctx.traceId)
+  // Traced stages: the invocation's W3C trace context in place of the caller's, where function
+  // instrumentation (OpenTelemetry's aws-lambda one) looks for it.
+  const trace = ctx.trace
+  if (trace !== null) {
+    out.push('traceparent', trace.traceparent)
+    if (trace.tracestate !== '') out.push('tracestate', trace.tracestate)
+  }
   return out
 }
 

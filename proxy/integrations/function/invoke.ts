@@ -9,12 +9,15 @@
 //   - the invoke API refusing the call (no such function, throttled): 500, as AWS answers when
 //     "the Lambda API rejects the invocation request";
 //   - a 200 that is not JSON: 502, as a malformed answer.
+// The call carries X-Amzn-Trace-Id (the caller's, else the request's own) and, on traced
+// stages, traceparent and tracestate.
 import type { RequestContext } from '../../context.js'
 import { GatewayError } from '../../errors.js'
 import { MAX_RESULT_BYTES, readInvocation } from '../../lambda/invocation.js'
 import type { Handler } from '../../pipeline/types.js'
 import type { CompiledIntegration } from '../compile.js'
 import { UpstreamCall } from '../upstream.js'
+import { setTraceHeaders } from '../../telemetry/tracing-headers.js'
 
 const TOO_LARGE = new GatewayError('TG_ERR_FUNCTION_RESULT', 'FUNCTION_ERROR', `the function answered more than ${MAX_RESULT_BYTES} bytes`)
 const NOT_JSON = new GatewayError('TG_ERR_FUNCTION_RESULT', 'FUNCTION_ERROR', 'the invoke API answered 200 with something that is not JSON')
@@ -34,12 +37,10 @@ export function functionIntegrate(integration: CompiledIntegration): Handler {
   return async (ctx: RequestContext) => {
     const body = ctx.integrationBody as string
     ctx.integrationStartHr = performance.now()
-    const call = new UpstreamCall(ctx.services.pools.get(origin), ctx.services.deadlines.list(timeoutMs), {
-      method: 'POST',
-      path,
-      headers: { host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-amzn-trace-id': ctx.traceId },
-      body,
-    })
+    const headers: Record<string, string> = { host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-amzn-trace-id': ctx.traceId }
+    // Traced stages: the W3C trace context of the invocation's CLIENT span (telemetry/tracing-route.ts).
+    if (ctx.trace !== null) setTraceHeaders(headers, ctx.trace)
+    const call = new UpstreamCall(ctx.services.pools.get(origin), ctx.services.deadlines.list(timeoutMs), { method: 'POST', path, headers, body })
     ctx.upstream = call
     await call.started
     const length = Number(call.headers['content-length'] ?? 0)
