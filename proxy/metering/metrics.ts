@@ -12,7 +12,24 @@ export class CountingMeter implements Meter {
   unavailable = 0
   readonly throttled: Record<ThrottleLevel, number> = { CLIENT_METHOD: 0, CLIENT: 0, METHOD: 0, STAGE: 0, ACCOUNT: 0 }
 
-  constructor(private readonly inner: Meter) {}
+  /** Present when the inner meter has it (MemoryMeter). */
+  readonly decideNow?: (request: MeterRequest) => Decision
+
+  constructor(private readonly inner: Meter) {
+    const decideNow = inner.decideNow
+    if (decideNow !== undefined) {
+      this.decideNow = (request) => {
+        let d: Decision
+        try {
+          d = decideNow.call(inner, request)
+        } catch (err) {
+          if (err instanceof MeterUnavailableError) this.unavailable++
+          throw err
+        }
+        return this.count(d)
+      }
+    }
+  }
 
   async decide(request: MeterRequest): Promise<Decision> {
     let d: Decision
@@ -22,6 +39,10 @@ export class CountingMeter implements Meter {
       if (err instanceof MeterUnavailableError) this.unavailable++
       throw err
     }
+    return this.count(d)
+  }
+
+  private count(d: Decision): Decision {
     if (d.allowed) this.allowed++
     else if (d.reason === 'QUOTA_EXCEEDED') this.quotaExceeded++
     else this.throttled[d.level]++

@@ -14,6 +14,9 @@
 //     default, account] in THROTTLE_ORDER, plus the key's quota in the plan — is built on the
 //     key's first request on this route and reused (no allocation per request after that).
 //
+// On a meter in this process (MemoryMeter: standalone mode) the decision is synchronous and the
+// stage returns no promise; on Redis it waits for the batch's reply.
+//
 // The decision maps to gateway responses: THROTTLED → 429 "Too Many Requests", QUOTA_EXCEEDED
 // → 429 "Limit Exceeded", MeterUnavailableError (Redis down, stage fails closed) → 503
 // METERING_UNAVAILABLE.
@@ -31,7 +34,7 @@ import { hash } from 'node:crypto'
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 import { clientBucket, clientMethodBucket, quotaAt, quotaSchedule, type KeyOnStage, type StageMetering } from '../metering/index.js'
-import { MeterUnavailableError, validateMeterRequest, type Bucket, type MeterRequest } from '../stores/meter.js'
+import { MeterUnavailableError, validateMeterRequest, type Bucket, type Decision, type Meter, type MeterRequest } from '../stores/meter.js'
 import type { Handler, PipelineStage } from './types.js'
 
 // Shared error instances: a denial costs no stack capture. They carry no request data.
@@ -40,16 +43,35 @@ const THROTTLED = new GatewayError('TG_ERR_THROTTLED', 'THROTTLED', 'throttled')
 const QUOTA_EXCEEDED = new GatewayError('TG_ERR_QUOTA_EXCEEDED', 'QUOTA_EXCEEDED', 'usage plan quota exceeded')
 const METER_UNAVAILABLE = new GatewayError('TG_ERR_METER_UNAVAILABLE', 'METERING_UNAVAILABLE', 'metering store unavailable and the stage fails closed')
 
-async function decide(ctx: RequestContext, request: MeterRequest): Promise<void> {
+function enforce(decision: Decision): void {
+  if (decision.allowed) return
+  throw decision.reason === 'THROTTLED' ? THROTTLED : QUOTA_EXCEEDED
+}
+
+async function decideLater(meter: Meter, request: MeterRequest): Promise<void> {
   let decision
   try {
-    decision = await ctx.services.meter.decide(request)
+    decision = await meter.decide(request)
   } catch (err) {
     if (err instanceof MeterUnavailableError) throw METER_UNAVAILABLE
     throw err
   }
-  if (decision.allowed) return
-  throw decision.reason === 'THROTTLED' ? THROTTLED : QUOTA_EXCEEDED
+  enforce(decision)
+}
+
+/** Decides a request: synchronously on a meter in this process (no promise), else through the shared store. */
+function decide(ctx: RequestContext, request: MeterRequest): Promise<void> | undefined {
+  const meter = ctx.services.meter
+  if (meter.decideNow === undefined) return decideLater(meter, request)
+  let decision
+  try {
+    decision = meter.decideNow(request)
+  } catch (err) {
+    if (err instanceof MeterUnavailableError) throw METER_UNAVAILABLE
+    throw err
+  }
+  enforce(decision)
+  return undefined
 }
 
 /** A key's requests on one route: the MeterRequest in force, and the one of the quota's initial period. */
