@@ -74,6 +74,9 @@ t.test('the key is the SHA-256 of the JSON array of its parts (keys stay the sam
     ],
   ]
   for (const [fake, parts] of cases) t.equal(key(ctx(fake)), hash('sha256', JSON.stringify(parts), 'hex'))
+  for (const odd of ['\ud800', 'a\udc00b', '😀', '\u0000\u001f', 'tab\there', '</script>', '\u007f\u2029']) {
+    t.equal(key(ctx({ id: odd, method: 'PATCH' })), hash('sha256', JSON.stringify(['PATCH', '/pets/{id}', 'prod', '', odd, null, null, null, null, null, null]), 'hex'), [...odd].map((c) => c.codePointAt(0)!.toString(16)).join(' '))
+  }
   const long = 'x'.repeat(600)
   t.equal(key(ctx({ id: long })), hash('sha256', JSON.stringify(['GET', '/pets/{id}', 'prod', '', long, null, null, null, null, null, null]), 'hex'), 'long texts too (not memoized)')
   const canary = cacheKeyBuilder(route, 'prod', 'rev-2')

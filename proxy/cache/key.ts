@@ -36,9 +36,18 @@ function parameterPart(param: string): Part {
 
 export type CacheKeyOf = (ctx: RequestContext) => string
 
-/** JSON of one part, as it appears in the key's array (undefined like null, as in an array). */
+/**
+ * JSON of one part, as it appears in the key's array (undefined like null, as in an array):
+ * JSON.stringify's output, quoted directly when nothing in the value needs escaping (quote,
+ * backslash, control characters, surrogates: JSON.stringify escapes lone ones).
+ */
 function json(value: string | null | undefined): string {
-  return value == null ? 'null' : JSON.stringify(value)
+  if (value == null) return 'null'
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(value)
+  }
+  return `"${value}"`
 }
 
 // Digests of key texts seen lately, per route: a repeated request costs one Map lookup instead
@@ -58,8 +67,14 @@ export function cacheKeyBuilder(route: RouteConfig, stageName: string, revision 
   const params = (route.integration.cacheKeyParameters ?? []).map(parameterPart)
   const fixed = `,${JSON.stringify(route.path)},${JSON.stringify(stageName)},${JSON.stringify(revision)}`
   const memo = new Map<string, string>()
+  let method = ''
+  let methodJson = ''
   return (ctx) => {
-    let text = `[${JSON.stringify(ctx.method)}${fixed}`
+    if (ctx.method !== method) {
+      method = ctx.method
+      methodJson = json(method)
+    }
+    let text = `[${methodJson}${fixed}`
     for (const part of params) text += `,${json(part(ctx))}`
     const authorizer = ctx.authorizer
     text += `,${json(ctx.apiKeyId)},${authorizer === null ? 'null' : JSON.stringify([authorizer.principalId, authorizer.context])},${json(ctx.identity === null ? null : ctx.identity.userArn)}]`
