@@ -31,15 +31,14 @@ export class CountingMeter implements Meter {
     }
   }
 
-  async decide(request: MeterRequest): Promise<Decision> {
-    let d: Decision
-    try {
-      d = await this.inner.decide(request)
-    } catch (err) {
-      if (err instanceof MeterUnavailableError) this.unavailable++
-      throw err
-    }
-    return this.count(d)
+  decide(request: MeterRequest): Promise<Decision> {
+    return this.inner.decide(request).then(this.counted, this.failed)
+  }
+
+  private readonly counted = (d: Decision): Decision => this.count(d)
+  private readonly failed = (err: unknown): never => {
+    if (err instanceof MeterUnavailableError) this.unavailable++
+    throw err
   }
 
   private count(d: Decision): Decision {

@@ -48,15 +48,13 @@ function enforce(decision: Decision): void {
   throw decision.reason === 'THROTTLED' ? THROTTLED : QUOTA_EXCEEDED
 }
 
-async function decideLater(meter: Meter, request: MeterRequest): Promise<void> {
-  let decision
-  try {
-    decision = await meter.decide(request)
-  } catch (err) {
-    if (err instanceof MeterUnavailableError) throw METER_UNAVAILABLE
-    throw err
-  }
-  enforce(decision)
+function unavailable(err: unknown): never {
+  if (err instanceof MeterUnavailableError) throw METER_UNAVAILABLE
+  throw err
+}
+
+function decideLater(meter: Meter, request: MeterRequest): Promise<void> {
+  return meter.decide(request).then(enforce, unavailable)
 }
 
 /** Decides a request: synchronously on a meter in this process (no promise), else through the shared store. */
