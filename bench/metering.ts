@@ -9,7 +9,7 @@
 // per script call on redis-server (the mean batch) and the ratios to the baseline (target: 3.
 // >= 0.8×). Options: --rounds N (interleaved; medians), --no-batch (also 3. with one script call
 // per decision, RedisMeter maxBatch 1), --compare DIST (also 3. from another build, e.g. main's,
-// on its own redis-server), --profile DIR (--cpu-prof the Tollgate process of 2. and 3.).
+// on its own redis-server, and 4. from that build), --profile DIR (--cpu-prof the Tollgate process of 2. and 3.).
 // Separate from bench/run.ts, which compares the pass-through route with nginx.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '1' },
       // Also measure the Redis route with one script call per decision (RedisMeter maxBatch: 1).
       'no-batch': { type: 'boolean', default: false },
-      // Also measure another build's metered route (its dist folder), e.g. the main branch's.
+      // Also measure another build's metered routes (its dist folder), e.g. the main branch's: Redis (own redis-server) and memory.
       compare: { type: 'string' },
       // --cpu-prof the Tollgate process of targets 2 and 3 into this folder (written on exit).
       profile: { type: 'string' },
@@ -175,6 +175,8 @@ async function main(): Promise<void> {
     if (compared) children.push(compared.child)
     const before = compared ? await forkChild(join(values.compare!, 'bench', 'tollgate-metered-target.js'), [`--upstream=${up.port}`, `--redis=${compared.port}`]) : null
     if (before) children.push(before.child)
+    const beforeMemory = values.compare ? await forkChild(join(values.compare, 'bench', 'tollgate-metered-target.js'), [`--upstream=${up.port}`, '--memory']) : null
+    if (beforeMemory) children.push(beforeMemory.child)
     const targets: Target[] = [
       { name: 'bare undici proxy', url: `http://127.0.0.1:${bare.port}/pets/1`, headers: {}, pid: bare.child.pid! },
       { name: 'tollgate pass-through', url: `http://127.0.0.1:${tg.port}/prod/pets/1`, headers: { Host: `bench.execute-api.localhost:${tg.port}` }, pid: tg.child.pid! },
@@ -211,6 +213,14 @@ async function main(): Promise<void> {
         pid: before.child.pid!,
         redisPid: compared.child.pid!,
         redisPort: compared.port,
+      })
+    }
+    if (beforeMemory) {
+      targets.push({
+        name: `tollgate key+throttle+quota (memory, ${values.compare})`,
+        url: `http://127.0.0.1:${beforeMemory.port}/prod/pets/1`,
+        headers: { Host: `benchkey.execute-api.localhost:${beforeMemory.port}`, 'x-api-key': BENCH_API_KEY },
+        pid: beforeMemory.child.pid!,
       })
     }
     console.log(`load: ${hasWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmupS}s warm-up + ${durationS}s per target, ${rounds} round(s); redis-server on ${redis.port}`)

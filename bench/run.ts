@@ -17,6 +17,7 @@
 //   npm run bench -- --upstream nginx                    # a cheaper upstream (see docs/benchmarks.md)
 //   npm run bench -- --targets bare,tollgate,jwt         # add the JWT-protected route (bench/tollgate-jwt-target.ts)
 //   npm run bench -- --targets bare,tollgate,cache       # add the cached route, all hits (bench/tollgate-cache-target.ts)
+//                                                        # (with --compare: the other build's cached route too)
 //   npm run bench -- --targets tollgate,logs-off,access-log,exec-log  # request logs (bench/tollgate-access-log-target.ts)
 //   npm run bench -- --targets bare,tollgate,metrics     # add the same route with the request metrics on
 //   npm run bench -- --targets bare,tollgate,trace-off,trace,trace-sampled  # tracing configured with the stage
@@ -341,6 +342,7 @@ async function main(): Promise<void> {
     }
     for (const other of values.compare?.split(',') ?? []) {
       await startNode(`tollgate (${other})`, join(resolve(other), 'bench', 'tollgate-target.js'), '/prod/pets/1', true)
+      if (wanted.has('cache')) await startNode(`cache hit (${other})`, join(resolve(other), 'bench', 'tollgate-cache-target.js'), '/prod/pets/1', true)
     }
     if (wanted.has('nginx') && nginxBin !== undefined) {
       const nginx = await startNginxProxy(nginxBin, up.port, opts)
@@ -440,6 +442,15 @@ async function main(): Promise<void> {
       const rps = median(metered.samples.map((s, i) => s.rps / tg.samples[i]!.rps))
       const cpu = median(metered.samples.map((s, i) => s.cpuUsPerReq / tg.samples[i]!.cpuUsPerReq))
       console.log(`metrics on / off: ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request`)
+    }
+    // The builds given with --compare: each one's cache hit against its own pass-through.
+    for (const other of values.compare?.split(',') ?? []) {
+      const otherTg = targets.find((t) => t.name === `tollgate (${other})`)
+      const otherHit = targets.find((t) => t.name === `cache hit (${other})`)
+      if (otherTg === undefined || otherHit === undefined) continue
+      const rps = median(otherHit.samples.map((s, i) => s.rps / otherTg.samples[i]!.rps))
+      const cpu = median(otherHit.samples.map((s, i) => s.cpuUsPerReq / otherTg.samples[i]!.cpuUsPerReq))
+      console.log(`cache hit / pass-through (${other}): ${rps.toFixed(3)}x throughput, ${cpu.toFixed(3)}x CPU per request`)
     }
   } finally {
     for (const stop of stops) stop()

@@ -63,3 +63,32 @@ t.test('no separator confusion: values cannot shift into the next parameter; abs
   t.not(key(ctx({ query: { a: '' } })), key(ctx({})))
   t.not(key(ctx({ query: { a: 'null' } })), key(ctx({})))
 })
+
+t.test('the key is the SHA-256 of the JSON array of its parts (keys stay the same across versions)', async (t) => {
+  const { hash } = await import('node:crypto')
+  const cases: Array<[Fake, unknown[]]> = [
+    [{ id: '1' }, ['GET', '/pets/{id}', 'prod', '', '1', null, null, null, null, null, null]],
+    [
+      { id: 'é"\\', query: { a: 'x', b: '' }, headers: { 'x-tenant': 't\u2028' }, apiKeyId: 'default/alice', principal: 'p', userArn: 'arn:aws:iam::0:user/u' },
+      ['GET', '/pets/{id}', 'prod', '', 'é"\\', 'x', '', 't\u2028', 'default/alice', ['p', {}], 'arn:aws:iam::0:user/u'],
+    ],
+  ]
+  for (const [fake, parts] of cases) t.equal(key(ctx(fake)), hash('sha256', JSON.stringify(parts), 'hex'))
+  for (const odd of ['\ud800', 'a\udc00b', '😀', '\u0000\u001f', 'tab\there', '</script>', '\u007f\u2029']) {
+    t.equal(key(ctx({ id: odd, method: 'PATCH' })), hash('sha256', JSON.stringify(['PATCH', '/pets/{id}', 'prod', '', odd, null, null, null, null, null, null]), 'hex'), [...odd].map((c) => c.codePointAt(0)!.toString(16)).join(' '))
+  }
+  const long = 'x'.repeat(600)
+  t.equal(key(ctx({ id: long })), hash('sha256', JSON.stringify(['GET', '/pets/{id}', 'prod', '', long, null, null, null, null, null, null]), 'hex'), 'long texts too (not memoized)')
+  const canary = cacheKeyBuilder(route, 'prod', 'rev-2')
+  t.equal(canary(ctx({ id: '1' })), hash('sha256', JSON.stringify(['GET', '/pets/{id}', 'prod', 'rev-2', '1', null, null, null, null, null, null]), 'hex'))
+})
+
+t.test('a repeated request gets the same digest from the memo; past its size, keys are still right', async (t) => {
+  const k = cacheKeyBuilder(route, 'prod')
+  const ids = Array.from({ length: 1500 }, (_, i) => String(i))
+  const first = ids.map((id) => k(ctx({ id })))
+  const again = ids.map((id) => k(ctx({ id })))
+  t.same(again, first)
+  t.equal(new Set(first).size, ids.length)
+  t.equal(first[7], key(ctx({ id: '7' })), 'the same digest as another builder of the route')
+})

@@ -4,6 +4,8 @@
 // and ["a","b"] are different keys; an absent parameter, null, differs from an empty one) and
 // hashed with SHA-256, so keys hold no parameter values, API keys or tokens in clear.
 //
+// HOT PATH — runs for every request of a cached route, hits included.
+//
 // Who is calling (not in API Gateway's key — Tollgate's rule, docs/caching.md): the API key id
 // the meter accepted, the authorizer's principalId and context (Lambda; JWT: the subject), the
 // IAM user of a SigV4 caller. A response computed for one caller is never served to another;
@@ -34,16 +36,56 @@ function parameterPart(param: string): Part {
 
 export type CacheKeyOf = (ctx: RequestContext) => string
 
-/** Built once per route and stage; `revision`: the canary's revision when it keeps its own entries, else ''. */
+/**
+ * JSON of one part, as it appears in the key's array (undefined like null, as in an array):
+ * JSON.stringify's output, quoted directly when nothing in the value needs escaping (quote,
+ * backslash, control characters, surrogates: JSON.stringify escapes lone ones).
+ */
+function json(value: string | null | undefined): string {
+  if (value == null) return 'null'
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(value)
+  }
+  return `"${value}"`
+}
+
+// Digests of key texts seen lately, per route: a repeated request costs one Map lookup instead
+// of a SHA-256 call. Texts longer than this are hashed every time (they are rare and would make
+// the memo large); the memo is dropped whole when full (a churn of distinct keys just hashes).
+const MEMO_TEXT_MAX = 512
+const MEMO_ENTRIES = 1024
+
+/**
+ * Built once per route and stage; `revision`: the canary's revision when it keeps its own
+ * entries, else ''. The text hashed is exactly `JSON.stringify([method, path, stage, revision,
+ * ...parameters, apiKeyId, [principalId, context] | null, userArn | null])`, built by
+ * concatenation from a precomputed middle part (the same keys as before: entries on a shared
+ * Redis stay valid across versions).
+ */
 export function cacheKeyBuilder(route: RouteConfig, stageName: string, revision = ''): CacheKeyOf {
   const params = (route.integration.cacheKeyParameters ?? []).map(parameterPart)
-  const path = route.path
+  const fixed = `,${JSON.stringify(route.path)},${JSON.stringify(stageName)},${JSON.stringify(revision)}`
+  const memo = new Map<string, string>()
+  let method = ''
+  let methodJson = ''
   return (ctx) => {
-    const parts: unknown[] = [ctx.method, path, stageName, revision]
-    for (const part of params) parts.push(part(ctx))
+    if (ctx.method !== method) {
+      method = ctx.method
+      methodJson = json(method)
+    }
+    let text = `[${methodJson}${fixed}`
+    for (const part of params) text += `,${json(part(ctx))}`
     const authorizer = ctx.authorizer
-    parts.push(ctx.apiKeyId, authorizer === null ? null : [authorizer.principalId, authorizer.context], ctx.identity === null ? null : ctx.identity.userArn)
-    return hash('sha256', JSON.stringify(parts), 'hex')
+    text += `,${json(ctx.apiKeyId)},${authorizer === null ? 'null' : JSON.stringify([authorizer.principalId, authorizer.context])},${json(ctx.identity === null ? null : ctx.identity.userArn)}]`
+    if (text.length > MEMO_TEXT_MAX) return hash('sha256', text, 'hex')
+    let digest = memo.get(text)
+    if (digest === undefined) {
+      digest = hash('sha256', text, 'hex')
+      if (memo.size >= MEMO_ENTRIES) memo.clear()
+      memo.set(text, digest)
+    }
+    return digest
   }
 }
 

@@ -5,9 +5,16 @@
 //
 // Never fails a request: the store given is a ResilientCacheStore (or memory), and anything it
 // still throws is a miss.
+//
+// Hits come back as PreparedResponses (decoded, ready to write: cache/prepared.ts). On a store
+// that answers synchronously (getNow: memory) a lookup is a plain call, and a value stored in
+// clear is decoded once: the prepared response is kept with the value (a WeakMap on the Buffer
+// the store returns for as long as it holds it). Encrypted values are decrypted on every hit, so
+// nothing is held in clear.
 import type { ResponseCacheStore } from '../stores/cache.js'
 import type { CacheCodec, CachedResponse } from './codec.js'
 import { CacheCounters } from './counters.js'
+import { PreparedResponse } from './prepared.js'
 
 export type Settle = (entry: CachedResponse | null) => void
 
@@ -15,11 +22,44 @@ export class ResponseCache {
   readonly counters = new CacheCounters()
   private readonly inflight = new Map<string, Promise<CachedResponse | null>>()
 
-  constructor(readonly store: ResponseCacheStore) {}
+  private readonly prepared = new WeakMap<Buffer, PreparedResponse>()
+  /** True when the store answers synchronously (getNow). */
+  readonly synchronous: boolean
 
-  async get(space: string, key: string, codec: CacheCodec): Promise<CachedResponse | null> {
+  constructor(readonly store: ResponseCacheStore) {
+    this.synchronous = typeof store.getNow === 'function'
+  }
+
+  async get(space: string, key: string, codec: CacheCodec): Promise<PreparedResponse | null> {
     const data = await this.store.get(space, key).catch(() => null)
-    return data === null ? null : codec.decode(data, `${space}\u0000${key}`)
+    return data === null ? null : this.prepare(data, space, key, codec)
+  }
+
+  /**
+   * `get` on a synchronous store (check `synchronous` first), without a promise. A store that
+   * throws is a miss.
+   */
+  getNow(space: string, key: string, codec: CacheCodec): PreparedResponse | null {
+    let data: Buffer | null
+    try {
+      data = this.store.getNow!(space, key)
+    } catch {
+      return null
+    }
+    if (data === null) return null
+    if (codec.encrypted) return this.prepare(data, space, key, codec)
+    let prepared = this.prepared.get(data)
+    if (prepared === undefined) {
+      const decoded = this.prepare(data, space, key, codec)
+      if (decoded === null) return null
+      this.prepared.set(data, (prepared = decoded))
+    }
+    return prepared
+  }
+
+  private prepare(data: Buffer, space: string, key: string, codec: CacheCodec): PreparedResponse | null {
+    const entry = codec.decode(data, `${space}\u0000${key}`)
+    return entry === null ? null : new PreparedResponse(entry)
   }
 
   /** The response of a miss in flight for this key, if there is one. */

@@ -13,16 +13,36 @@ export class CountingMeter implements Meter {
   unavailable = 0
   readonly throttled: Record<ThrottleLevel, number> = { CLIENT_METHOD: 0, CLIENT: 0, METHOD: 0, STAGE: 0, ACCOUNT: 0 }
 
-  constructor(private readonly inner: Meter) {}
+  /** Present when the inner meter has it (MemoryMeter). */
+  readonly decideNow?: (request: MeterRequest) => Decision
 
-  async decide(request: MeterRequest): Promise<Decision> {
-    let d: Decision
-    try {
-      d = await this.inner.decide(request)
-    } catch (err) {
-      if (err instanceof MeterUnavailableError) this.unavailable++
-      throw err
+  constructor(private readonly inner: Meter) {
+    const decideNow = inner.decideNow
+    if (decideNow !== undefined) {
+      this.decideNow = (request) => {
+        let d: Decision
+        try {
+          d = decideNow.call(inner, request)
+        } catch (err) {
+          if (err instanceof MeterUnavailableError) this.unavailable++
+          throw err
+        }
+        return this.count(d)
+      }
     }
+  }
+
+  decide(request: MeterRequest): Promise<Decision> {
+    return this.inner.decide(request).then(this.counted, this.failed)
+  }
+
+  private readonly counted = (d: Decision): Decision => this.count(d)
+  private readonly failed = (err: unknown): never => {
+    if (err instanceof MeterUnavailableError) this.unavailable++
+    throw err
+  }
+
+  private count(d: Decision): Decision {
     if (d.allowed) this.allowed++
     else if (d.reason === 'QUOTA_EXCEEDED') this.quotaExceeded++
     else this.throttled[d.level]++

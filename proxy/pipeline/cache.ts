@@ -10,7 +10,11 @@
 //      An allowed invalidation skips the lookup: the backend answers and its response
 //      replaces the entry.
 //   2. Lookup (cache/key.ts for the key): a hit writes the stored response (with this
-//      request's ids and CORS headers) and ends the chain.
+//      request's ids and CORS headers) and ends the chain. On a store in this process (memory)
+//      the lookup is synchronous: a hit is served, and a miss goes on down the chain, without
+//      a promise; the response is written from its prepared header list (cache/prepared.ts)
+//      unless CORS headers, the invalidation warning or an unread request body call for
+//      writeMethodResponse.
 //   3. A miss: when another request is already fetching this key, wait for its response and
 //      serve it; otherwise lead: respond records the method response (ctx.cache.fill), which
 //      is stored in the background when it is at most 1 MB and carries no Set-Cookie, and is
@@ -27,6 +31,8 @@ import type { CacheMiss } from '../cache/miss.js'
 import { MAX_CACHED_RESPONSE_BYTES, type RouteCacheConfig } from '../config/schema.js'
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
+import { unreadChunkedBody } from '../integrations/request-body.js'
+import { PreparedResponse } from '../cache/prepared.js'
 import { writeMethodResponse } from './respond.js'
 import type { Handler, PipelineStage, StageInput } from './types.js'
 import { routeSeriesLabels } from '../telemetry/metrics-labels.js'
@@ -100,11 +106,15 @@ export const cache: PipelineStage = {
     const invalidation = invalidationOf(input, cfg)
     const rest = api.protocol === 'REST'
     // CacheHitCount / CacheMissCount go to the route's request metrics series.
-    const labels = routeSeriesLabels(api, stage, route)
+    const labels = routeSeriesLabels(api, stage, route, input.canary ? 'canary' : 'stage')
     let counter: CacheCounter | null = null
 
     function serve(ctx: RequestContext, entry: CachedResponse, warn: boolean): void {
       counter!.hits++
+      if (!warn && ctx.corsHeaders === null && entry instanceof PreparedResponse && (ctx.bodyConsumed || !unreadChunkedBody(ctx.req))) {
+        entry.write(ctx, rest)
+        return
+      }
       ctx.status = entry.status
       ctx.responseHeaders = { ...entry.headers }
       ctx.responseBody = entry.body
@@ -121,22 +131,37 @@ export const cache: PipelineStage = {
         warn,
         fill: (entry) => {
           if (!cacheable(entry)) return settle(null)
-          settle(entry)
+          settle(new PreparedResponse(entry))
           ctx.services.cache.put(space, key, entry, codec, ttlMs, capacity)
         },
       }
     }
 
-    async function lookup(ctx: RequestContext, key: string, warn: boolean): Promise<void> {
-      const responses = ctx.services.cache
-      const stored = await responses.get(space, key, codec)
-      if (stored !== null) return serve(ctx, stored, warn)
-      const pending = responses.pending(space, key)
-      if (pending !== undefined) {
-        const entry = await pending
-        if (entry !== null) return serve(ctx, entry, warn)
+    /** After a miss in the store: wait for the same key's miss in flight, or lead. */
+    function missed(ctx: RequestContext, key: string, warn: boolean): Promise<void> | undefined {
+      const pending = ctx.services.cache.pending(space, key)
+      if (pending === undefined) {
+        lead(ctx, key, warn)
+        return undefined
       }
-      lead(ctx, key, warn)
+      return pending.then((entry) => {
+        if (entry !== null) serve(ctx, entry, warn)
+        else lead(ctx, key, warn)
+      })
+    }
+
+    /** A store in this process answers at once: a hit is served without a promise. */
+    function lookupNow(ctx: RequestContext, key: string, warn: boolean): Promise<void> | undefined {
+      const stored = ctx.services.cache.getNow(space, key, codec)
+      if (stored === null) return missed(ctx, key, warn)
+      serve(ctx, stored, warn)
+      return undefined
+    }
+
+    async function lookup(ctx: RequestContext, key: string, warn: boolean): Promise<void> {
+      const stored = await ctx.services.cache.get(space, key, codec)
+      if (stored !== null) return serve(ctx, stored, warn)
+      return missed(ctx, key, warn)
     }
 
     async function invalidate(ctx: RequestContext, key: string): Promise<void> {
@@ -145,14 +170,17 @@ export const cache: PipelineStage = {
     }
 
     return (ctx) => {
-      if (counter === null) counter = ctx.services.cache.counters.of(labels)
+      const responses = ctx.services.cache
+      if (counter === null) counter = responses.counters.of(labels)
       const key = keyOf(ctx)
-      if (asksToInvalidate(ctx.header('cache-control'))) {
+      let warn = false
+      const cacheControl = ctx.req.headers['cache-control']
+      if (cacheControl !== undefined && asksToInvalidate(ctx.header('cache-control'))) {
         const decision = invalidation(ctx)
         if (decision === 'INVALIDATE') return invalidate(ctx, key)
-        return lookup(ctx, key, decision === 'WARN')
+        warn = decision === 'WARN'
       }
-      return lookup(ctx, key, false)
+      return responses.synchronous ? lookupNow(ctx, key, warn) : lookup(ctx, key, warn)
     }
   },
 }

@@ -14,6 +14,9 @@
 //     default, account] in THROTTLE_ORDER, plus the key's quota in the plan — is built on the
 //     key's first request on this route and reused (no allocation per request after that).
 //
+// On a meter in this process (MemoryMeter: standalone mode) the decision is synchronous and the
+// stage returns no promise; on Redis it waits for the batch's reply.
+//
 // The decision maps to gateway responses (each denial counted per stage for /metrics:
 // tollgate_throttled_total by level, tollgate_quota_exceeded_total): THROTTLED → 429 "Too Many Requests", QUOTA_EXCEEDED
 // → 429 "Limit Exceeded", MeterUnavailableError (Redis down, stage fails closed) → 503
@@ -32,7 +35,7 @@ import { hash } from 'node:crypto'
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 import { clientBucket, clientMethodBucket, quotaAt, quotaSchedule, type KeyOnStage, type StageMetering } from '../metering/index.js'
-import { MeterUnavailableError, validateMeterRequest, type Bucket, type MeterRequest } from '../stores/meter.js'
+import { MeterUnavailableError, validateMeterRequest, type Bucket, type Decision, type Meter, type MeterRequest } from '../stores/meter.js'
 import type { Handler, PipelineStage } from './types.js'
 import { cellOf, type GatewayCounters, type StageDecisions } from '../telemetry/metrics-counters.js'
 
@@ -45,14 +48,8 @@ const METER_UNAVAILABLE = new GatewayError('TG_ERR_METER_UNAVAILABLE', 'METERING
 /** The stage's denial counters (tollgate_throttled_total, tollgate_quota_exceeded_total), found on the first denial. */
 type Denials = (counters: GatewayCounters) => StageDecisions
 
-async function decide(ctx: RequestContext, request: MeterRequest, denials: Denials): Promise<void> {
-  let decision
-  try {
-    decision = await ctx.services.meter.decide(request)
-  } catch (err) {
-    if (err instanceof MeterUnavailableError) throw METER_UNAVAILABLE
-    throw err
-  }
+/** Lets an allowed request through; counts and refuses a denied one. */
+function enforce(ctx: RequestContext, decision: Decision, denials: Denials): void {
   if (decision.allowed) return
   const counted = denials(ctx.services.counters)
   if (decision.reason === 'THROTTLED') {
@@ -61,6 +58,30 @@ async function decide(ctx: RequestContext, request: MeterRequest, denials: Denia
   }
   counted.quotaExceeded++
   throw QUOTA_EXCEEDED
+}
+
+function unavailable(err: unknown): never {
+  if (err instanceof MeterUnavailableError) throw METER_UNAVAILABLE
+  throw err
+}
+
+function decideLater(ctx: RequestContext, meter: Meter, request: MeterRequest, denials: Denials): Promise<void> {
+  return meter.decide(request).then((decision) => enforce(ctx, decision, denials), unavailable)
+}
+
+/** Decides a request: synchronously on a meter in this process (no promise), else through the shared store. */
+function decide(ctx: RequestContext, request: MeterRequest, denials: Denials): Promise<void> | undefined {
+  const meter = ctx.services.meter
+  if (meter.decideNow === undefined) return decideLater(ctx, meter, request, denials)
+  let decision
+  try {
+    decision = meter.decideNow(request)
+  } catch (err) {
+    if (err instanceof MeterUnavailableError) throw METER_UNAVAILABLE
+    throw err
+  }
+  enforce(ctx, decision, denials)
+  return undefined
 }
 
 /** A key's requests on one route: the MeterRequest in force, and the one of the quota's initial period. */

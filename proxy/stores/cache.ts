@@ -18,6 +18,13 @@ export class CacheUnavailableError extends Error {
 export interface ResponseCacheStore {
   /** The value stored under `key`, or null: never stored, expired, evicted, deleted or flushed. */
   get(space: string, key: string): Promise<Buffer | null>
+  /**
+   * The same as `get`, answered synchronously, on stores that hold their entries in this process
+   * (memory): the cache stage then serves a hit without a promise. Absent on remote stores. A
+   * store that has it returns the same Buffer for an entry until it is replaced, so what is
+   * derived from a value can be kept with it (cache/service.ts).
+   */
+  getNow?(space: string, key: string): Buffer | null
   /** Stores `value` for `ttlMs`; false when it was not stored (larger than the capacity). */
   set(space: string, key: string, value: Buffer, ttlMs: number, capacityBytes: number): Promise<boolean>
   delete(space: string, key: string): Promise<void>

@@ -12,6 +12,8 @@ interface Entry {
 interface Space {
   entries: Map<string, Entry>
   used: number
+  /** The key last moved to the end of `entries` (set or used), or null: repeated hits on one key move nothing. */
+  last: string | null
 }
 
 export interface MemoryCacheStoreOptions {
@@ -29,7 +31,7 @@ export class MemoryCacheStore implements ResponseCacheStore {
   private space(name: string): Space {
     let space = this.spaces.get(name)
     if (space === undefined) {
-      space = { entries: new Map(), used: 0 }
+      space = { entries: new Map(), used: 0, last: null }
       this.spaces.set(name, space)
     }
     return space
@@ -38,19 +40,30 @@ export class MemoryCacheStore implements ResponseCacheStore {
   private remove(space: Space, key: string, entry: Entry): void {
     space.entries.delete(key)
     space.used -= entry.size
+    if (space.last === key) space.last = null
   }
 
   get(name: string, key: string): Promise<Buffer | null> {
+    return Promise.resolve(this.getNow(name, key))
+  }
+
+  getNow(name: string, key: string): Buffer | null {
     const space = this.spaces.get(name)
-    const entry = space?.entries.get(key)
-    if (space === undefined || entry === undefined) return Promise.resolve(null)
+    if (space === undefined) return null
+    const entries = space.entries
+    const entry = entries.get(key)
+    if (entry === undefined) return null
     if (this.now() >= entry.expiresAt) {
       this.remove(space, key, entry)
-      return Promise.resolve(null)
+      return null
     }
-    space.entries.delete(key)
-    space.entries.set(key, entry)
-    return Promise.resolve(entry.value)
+    // Least recently used first: a use moves the entry to the end (unless it is there already).
+    if (space.last !== key) {
+      entries.delete(key)
+      entries.set(key, entry)
+      space.last = key
+    }
+    return entry.value
   }
 
   set(name: string, key: string, value: Buffer, ttlMs: number, capacityBytes: number): Promise<boolean> {
@@ -70,6 +83,7 @@ export class MemoryCacheStore implements ResponseCacheStore {
     }
     space.entries.set(key, { value, expiresAt: now + ttlMs, size })
     space.used += size
+    space.last = key
     return Promise.resolve(true)
   }
 

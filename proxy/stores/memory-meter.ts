@@ -3,7 +3,7 @@
 // clock. Entries expire like the Redis keys do and are swept as the store is used, so memory
 // stays bounded by the keys active within their expiry.
 import { bucketTtlMs, refill, TOKEN, admitsNothing } from './token-bucket.js'
-import { dayString, epochDay, parseDay, quotaPeriod } from './quota-period.js'
+import { dayString, epochDay, parseDay, quotaPeriod, type PeriodBounds, type QuotaPeriodType } from './quota-period.js'
 import type { DailyUsage, Decision, Meter, MeterRequest, Quota } from './meter.js'
 
 export interface MemoryMeterOptions {
@@ -30,6 +30,14 @@ interface DayUsage {
 
 const SWEEP_EVERY = 1024
 
+/** Map keys of a request's state: "{domain}\n{bucket key}" per bucket, "{domain}\n{quota key}". */
+interface StateIds {
+  readonly buckets: readonly string[]
+  readonly quota: string
+}
+
+const ALLOWED_WITHOUT_QUOTA: Decision = Object.freeze({ allowed: true, remaining: null })
+
 export class MemoryMeter implements Meter {
   private readonly now: () => number
   private readonly retentionDays: number
@@ -37,6 +45,11 @@ export class MemoryMeter implements Meter {
   private readonly quotas = new Map<string, QuotaState>()
   private readonly usageByKey = new Map<string, Map<number, DayUsage>>()
   private ops = 0
+  private readonly ids = new WeakMap<MeterRequest, StateIds>()
+  private readonly periods: Record<QuotaPeriodType, PeriodBounds | null> = { DAY: null, WEEK: null, MONTH: null }
+  /** Scratch of decideNow: the state found for each bucket, and its level after this request. */
+  private readonly found: (BucketState | undefined)[] = []
+  private readonly levels: number[] = []
 
   constructor(opts: MemoryMeterOptions = {}) {
     this.now = opts.now ?? Date.now
@@ -45,43 +58,87 @@ export class MemoryMeter implements Meter {
 
   // Hot path: called once per request when Tollgate runs without Redis.
   async decide(request: MeterRequest): Promise<Decision> {
+    return this.decideNow(request)
+  }
+
+  /** `decide`, synchronously (the meter stage calls this: no promise per request). */
+  decideNow(request: MeterRequest): Decision {
     const now = this.now()
     if (++this.ops % SWEEP_EVERY === 0) this.sweep(now)
+    const ids = this.idsOf(request)
 
     const quota = request.quota
-    const qid = quota ? `${request.domain}\n${quota.key}` : ''
     let used = 0
     let periodStart = 0
     let periodEnd = 0
     if (quota) {
-      const bounds = quotaPeriod(now, quota.period)
+      const bounds = this.periodOf(now, quota.period)
       periodStart = bounds.start
       periodEnd = bounds.end
-      const state = this.quotas.get(qid)
+      const state = this.quotas.get(ids.quota)
       if (state && state.periodStart === periodStart && state.expiresAt > now) used = state.used
     }
     const remaining = quota ? Math.max(0, quota.limit - used) : null
 
     // Every bucket first, writing nothing: a denied request consumes nothing.
-    const levels: number[] = []
+    const buckets = request.buckets
+    const found = this.found
+    const levels = this.levels
     const nowUs = now * 1000
-    for (const b of request.buckets) {
+    for (let i = 0; i < buckets.length; i++) {
+      const b = buckets[i]!
       if (admitsNothing(b)) return { allowed: false, reason: 'THROTTLED', level: b.level, remaining }
-      const state = this.buckets.get(`${request.domain}\n${b.key}`)
+      const state = this.buckets.get(ids.buckets[i]!)
       const tokens = state && state.expiresAt > now ? refill(state.tokens, state.at, nowUs, b) : b.burst * TOKEN
       if (tokens < TOKEN) return { allowed: false, reason: 'THROTTLED', level: b.level, remaining }
-      levels.push(tokens - TOKEN)
+      found[i] = state
+      levels[i] = tokens - TOKEN
     }
     if (quota && used >= quota.limit) return { allowed: false, reason: 'QUOTA_EXCEEDED', remaining: 0 }
 
-    request.buckets.forEach((b, i) => {
-      this.buckets.set(`${request.domain}\n${b.key}`, { tokens: levels[i]!, at: nowUs, expiresAt: now + bucketTtlMs(b) })
-    })
-    if (!quota) return { allowed: true, remaining: null }
-    this.quotas.set(qid, { periodStart, used: used + 1, expiresAt: periodEnd + 60_000 })
+    // State objects are updated in place (a bucket named twice in one request is written twice
+    // with the same value, as when each write was a new object).
+    for (let i = 0; i < buckets.length; i++) {
+      const b = buckets[i]!
+      const state = found[i]
+      found[i] = undefined
+      if (state !== undefined) {
+        state.tokens = levels[i]!
+        state.at = nowUs
+        state.expiresAt = now + bucketTtlMs(b)
+      } else {
+        this.buckets.set(ids.buckets[i]!, { tokens: levels[i]!, at: nowUs, expiresAt: now + bucketTtlMs(b) })
+      }
+    }
+    if (!quota) return ALLOWED_WITHOUT_QUOTA
+    const state = this.quotas.get(ids.quota)
+    if (state !== undefined) {
+      state.periodStart = periodStart
+      state.used = used + 1
+      state.expiresAt = periodEnd + 60_000
+    } else {
+      this.quotas.set(ids.quota, { periodStart, used: used + 1, expiresAt: periodEnd + 60_000 })
+    }
     const left = quota.limit - used - 1
-    this.recordDay(qid, epochDay(now), 1, left)
+    this.recordDay(ids.quota, epochDay(now), 1, left)
     return { allowed: true, remaining: Math.max(0, left) }
+  }
+
+  /** The map keys of a request's buckets and quota, built on its first decision (requests are built once per route and key). */
+  private idsOf(request: MeterRequest): StateIds {
+    let ids = this.ids.get(request)
+    if (ids === undefined) {
+      ids = { buckets: request.buckets.map((b) => `${request.domain}\n${b.key}`), quota: request.quota ? `${request.domain}\n${request.quota.key}` : '' }
+      this.ids.set(request, ids)
+    }
+    return ids
+  }
+
+  /** The quota period containing `now`, kept per period type until `now` leaves it. */
+  private periodOf(now: number, period: QuotaPeriodType): PeriodBounds {
+    const last = this.periods[period]
+    if (last !== null && now >= last.start && now < last.end) return last
+    return (this.periods[period] = quotaPeriod(now, period))
   }
 
   async usage(domain: string, quotaKey: string, from: string, to: string): Promise<DailyUsage[]> {

@@ -114,6 +114,11 @@ export interface OfflineUsage {
 export interface Meter {
   /** Decide one request: take a token from every bucket and one from the quota, or nothing. */
   decide(request: MeterRequest): Promise<Decision>
+  /**
+   * `decide`, answered synchronously, on meters that keep their state in this process
+   * (MemoryMeter): the meter stage then decides without a promise. Absent on shared meters.
+   */
+  readonly decideNow?: (request: MeterRequest) => Decision
   /** Daily usage of a quota key, `from` to `to` inclusive ('YYYY-MM-DD', UTC), oldest first. */
   usage(domain: string, quotaKey: string, from: string, to: string): Promise<DailyUsage[]>
   /**

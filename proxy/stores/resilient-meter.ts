@@ -114,16 +114,20 @@ export class ResilientMeter implements Meter {
     }
   }
 
-  // Hot path.
-  async decide(request: MeterRequest): Promise<Decision> {
-    if (this.up) {
-      try {
-        return await this.primary.decide(request)
-      } catch (err) {
-        if (!(err instanceof MeterUnavailableError)) throw err
-        this.markDown(err)
-      }
-    }
+  // Hot path: while Redis is up, the primary's promise with one handler for its failure.
+  decide(request: MeterRequest): Promise<Decision> {
+    if (this.up) return this.primary.decide(request).then(undefined, (err: unknown) => this.failed(err, request))
+    return this.degraded(request)
+  }
+
+  private failed(err: unknown, request: MeterRequest): Promise<Decision> {
+    if (!(err instanceof MeterUnavailableError)) throw err
+    this.markDown(err)
+    return this.degraded(request)
+  }
+
+  /** A decision while Redis is down: the stage's failure mode. */
+  private async degraded(request: MeterRequest): Promise<Decision> {
     if (request.failureMode === 'CLOSED') {
       this.unavailable++
       throw new MeterUnavailableError('metering store (Redis) is unavailable and the stage fails closed')

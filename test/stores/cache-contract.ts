@@ -109,4 +109,42 @@ export function cacheContract(t: Test, make: () => Promise<CacheFixture>): void 
     await fx.store.set(space, 'k0', value('z', 10), 60_000, MB)
     t.same(await fx.store.get(space, 'k0'), value('z', 10))
   })
+
+  // Stores in this process answer synchronously too (getNow); remote stores have no getNow.
+  t.test('getNow, where a store has it: what get answers, the same Buffer until replaced, and a use for eviction', async (t) => {
+    const store = fx.store
+    if (store.getNow === undefined) {
+      t.pass('no synchronous path (remote store)')
+      return
+    }
+    fx.setTime(T0)
+    const space = fresh('s')
+    const cap = 3 * 101
+    for (const k of ['a', 'b', 'c']) await store.set(space, k, value(k, 100), 60_000, cap)
+    const first = store.getNow(space, 'c')
+    t.same(first, value('c', 100))
+    t.equal(store.getNow(space, 'c'), first, 'the same Buffer again')
+    t.same(await store.get(space, 'c'), first)
+    t.equal(store.getNow(space, 'nothing'), null)
+    t.equal(store.getNow(fresh('s'), 'c'), null, 'another space')
+    // Uses: a, then b; c is now the least recently used although it was the last one stored.
+    store.getNow(space, 'a')
+    store.getNow(space, 'b')
+    await store.set(space, 'd', value('d', 100), 60_000, cap)
+    t.equal(store.getNow(space, 'c'), null, 'c evicted')
+    for (const k of ['a', 'b', 'd']) t.ok(store.getNow(space, k), `${k} kept`)
+    // The entry last used is deleted: the next use of another entry still counts.
+    await store.delete(space, 'd')
+    store.getNow(space, 'a')
+    await store.set(space, 'e', value('e', 100), 60_000, cap)
+    await store.set(space, 'f', value('f', 100), 60_000, cap)
+    t.equal(store.getNow(space, 'b'), null, 'b, the least recently used, evicted')
+    t.ok(store.getNow(space, 'a'), 'a, used after b, kept')
+    await store.set(space, 'a', value('z', 100), 60_000, cap)
+    const replaced = store.getNow(space, 'a')
+    t.same(replaced, value('z', 100))
+    t.not(replaced, first)
+    fx.setTime(T0 + 60_000)
+    t.equal(store.getNow(space, 'a'), null, 'expired')
+  })
 }
