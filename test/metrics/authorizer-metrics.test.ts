@@ -127,4 +127,7 @@ t.test('a JWT authorizer: valid token, bad token, no token, missing scope', asyn
   ]
   t.same(statuses, [200, 200, 401, 401, 403])
   t.same(await outcomes('orders', '$default', 'default/jwt'), { allow: 2, deny: 1, unauthorized: 2, error: 0, cache_hit: 0 })
+  // Authenticated traffic leaves no credential in /metrics: neither the tokens nor their signatures.
+  const text = (await scrape(s.adminPort!)).text
+  for (const secret of [good, other, good.split('.')[2]!, 'Bearer allow', 'Bearer deny']) t.notOk(text.includes(secret), 'no token in /metrics')
 })

@@ -176,6 +176,7 @@ t.test('gateway responses: 429 throttled by level, 429 quota exceeded, 403 witho
   t.equal(m.value('tollgate_quota_exceeded_total', { api: 'shop', stage: 'prod' }), 1)
   t.equal(m.value('tollgate_4xx_errors_total', route('GET', '/keyed')), 2, 'the 429 and the 403 are 4XXErrors')
   t.equal(m.value('tollgate_requests_total', route('GET', '/keyed')), 3)
+  t.notOk(m.text.includes(KEY) || m.text.includes(KEY.slice(-8)), 'no API key value in /metrics')
 })
 
 t.test('without detailed metrics a stage has one series', async (t) => {
