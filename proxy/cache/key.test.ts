@@ -92,3 +92,22 @@ t.test('a repeated request gets the same digest from the memo; past its size, ke
   t.equal(new Set(first).size, ids.length)
   t.equal(first[7], key(ctx({ id: '7' })), 'the same digest as another builder of the route')
 })
+
+t.test('a route with one key parameter: anonymous requests by value, others by their whole text, the same keys', async (t) => {
+  const { hash } = await import('node:crypto')
+  const one = { ...route, integration: { cacheKeyParameters: ['method.request.path.id'] } } as unknown as RouteConfig
+  const k = cacheKeyBuilder(one, 'prod')
+  const expected = (method: string, id: string | null, apiKeyId: string | null = null, who: unknown = null, arn: string | null = null) =>
+    hash('sha256', JSON.stringify([method, '/pets/{id}', 'prod', '', id, apiKeyId, who, arn]), 'hex')
+  for (let round = 0; round < 2; round++) {
+    t.equal(k(ctx({ id: '1' })), expected('GET', '1'), `anonymous (round ${round})`)
+    t.equal(k(ctx({})), expected('GET', null), `absent parameter (round ${round})`)
+    t.equal(k(ctx({ id: '1', apiKeyId: 'default/alice' })), expected('GET', '1', 'default/alice'), 'an API key')
+    t.equal(k(ctx({ id: '1', principal: 'p' })), expected('GET', '1', null, ['p', {}]), 'an authorizer')
+    t.equal(k(ctx({ id: '1', userArn: 'arn:aws:iam::0:user/u' })), expected('GET', '1', null, null, 'arn:aws:iam::0:user/u'), 'an IAM caller')
+    t.equal(k(ctx({ id: '1', method: 'HEAD' })), expected('HEAD', '1'), 'another method')
+    t.equal(k(ctx({ id: '1' })), expected('GET', '1'), 'back to GET')
+  }
+  const none = cacheKeyBuilder({ ...route, integration: {} } as unknown as RouteConfig, 'prod')
+  t.equal(none(ctx({ id: '1' })), hash('sha256', JSON.stringify(['GET', '/pets/{id}', 'prod', '', null, null, null]), 'hex'), 'no parameters')
+})

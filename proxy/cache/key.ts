@@ -52,9 +52,17 @@ function json(value: string | null | undefined): string {
 
 // Digests of key texts seen lately, per route: a repeated request costs one Map lookup instead
 // of a SHA-256 call. Texts longer than this are hashed every time (they are rare and would make
-// the memo large); the memo is dropped whole when full (a churn of distinct keys just hashes).
+// the memo large); a memo is dropped whole when full (a churn of distinct keys just hashes).
+// Anonymous requests (no API key, authorizer or IAM caller) on a route with one key parameter,
+// the common case, are looked up by that parameter's value alone (per method), without
+// building the text.
 const MEMO_TEXT_MAX = 512
 const MEMO_ENTRIES = 1024
+
+function remember<K>(memo: Map<K, string>, key: K, digest: string): void {
+  if (memo.size >= MEMO_ENTRIES) memo.clear()
+  memo.set(key, digest)
+}
 
 /**
  * Built once per route and stage; `revision`: the canary's revision when it keeps its own
@@ -67,23 +75,38 @@ export function cacheKeyBuilder(route: RouteConfig, stageName: string, revision 
   const params = (route.integration.cacheKeyParameters ?? []).map(parameterPart)
   const fixed = `,${JSON.stringify(route.path)},${JSON.stringify(stageName)},${JSON.stringify(revision)}`
   const memo = new Map<string, string>()
+  const single = params.length === 1 ? params[0]! : null
+  /** Anonymous requests of the current method by their one parameter's value. */
+  const byValue = new Map<string | null, string>()
   let method = ''
   let methodJson = ''
-  return (ctx) => {
-    if (ctx.method !== method) {
-      method = ctx.method
-      methodJson = json(method)
-    }
+
+  /** The digest of the request's text; `value`: the one parameter's value, already read (routes with one). */
+  function digestOf(ctx: RequestContext, value: string | null): string {
     let text = `[${methodJson}${fixed}`
-    for (const part of params) text += `,${json(part(ctx))}`
+    if (single !== null) text += `,${json(value)}`
+    else for (const part of params) text += `,${json(part(ctx))}`
     const authorizer = ctx.authorizer
     text += `,${json(ctx.apiKeyId)},${authorizer === null ? 'null' : JSON.stringify([authorizer.principalId, authorizer.context])},${json(ctx.identity === null ? null : ctx.identity.userArn)}]`
     if (text.length > MEMO_TEXT_MAX) return hash('sha256', text, 'hex')
     let digest = memo.get(text)
+    if (digest === undefined) remember(memo, text, (digest = hash('sha256', text, 'hex')))
+    return digest
+  }
+
+  return (ctx) => {
+    if (ctx.method !== method) {
+      method = ctx.method
+      methodJson = json(method)
+      byValue.clear()
+    }
+    if (single === null) return digestOf(ctx, null)
+    const value = single(ctx)
+    if (ctx.apiKeyId !== null || ctx.authorizer !== null || ctx.identity !== null) return digestOf(ctx, value)
+    let digest = byValue.get(value)
     if (digest === undefined) {
-      digest = hash('sha256', text, 'hex')
-      if (memo.size >= MEMO_ENTRIES) memo.clear()
-      memo.set(text, digest)
+      digest = digestOf(ctx, value)
+      if (value === null || value.length <= MEMO_TEXT_MAX) remember(byValue, value, digest)
     }
     return digest
   }
