@@ -28,6 +28,12 @@ export class RequestTrace implements TraceHeaders {
   private readonly prefix: string
   private readonly suffix: string
 
+  /**
+   * False when the trace is not sampled: no child span is made (nothing would be recorded),
+   * outgoing calls carry the SERVER span's traceparent with the sampled flag off.
+   */
+  readonly recording: boolean
+
   constructor(
     readonly server: Span,
     /** The context child spans are started in (the SERVER span's). */
@@ -36,6 +42,7 @@ export class RequestTrace implements TraceHeaders {
     /** Converts the gateway's performance.now() readings to span times. */
     readonly clock: SpanClock,
   ) {
+    this.recording = server.isRecording()
     const sc = server.spanContext()
     this.prefix = `00-${sc.traceId}-`
     this.suffix = (sc.traceFlags & 1) === 1 ? '-01' : '-00'
@@ -72,6 +79,7 @@ export class RequestTrace implements TraceHeaders {
 
   /** Ends the spans still open when the response closed (tracing-observer.ts). */
   end(ctx: RequestContext, end: RequestEnd): void {
+    if (!this.recording) return
     const res = end.res
     if (this.client !== null && !this.clientEnded) {
       // HTTP_PROXY ends the chain before its backend answers: the head's arrival (which it
@@ -81,16 +89,14 @@ export class RequestTrace implements TraceHeaders {
       else this.endClient(end.endedHr, 0, null)
     }
     const server = this.server
-    if (server.isRecording()) {
-      const status = res.statusCode
-      if (res.headersSent) server.setAttribute('http.response.status_code', status)
-      if (!end.finished) {
-        server.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed before the response was complete' })
-        server.setAttribute('error.type', 'connection_closed')
-      } else if (status >= 500) {
-        server.setStatus({ code: SpanStatusCode.ERROR })
-        server.setAttribute('error.type', String(status))
-      }
+    const status = res.statusCode
+    if (res.headersSent) server.setAttribute('http.response.status_code', status)
+    if (!end.finished) {
+      server.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed before the response was complete' })
+      server.setAttribute('error.type', 'connection_closed')
+    } else if (status >= 500) {
+      server.setStatus({ code: SpanStatusCode.ERROR })
+      server.setAttribute('error.type', String(status))
     }
     server.end(this.clock.at(end.endedHr))
   }

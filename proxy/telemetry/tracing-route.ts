@@ -17,6 +17,8 @@
 //
 // The SERVER span, and a CLIENT span still open (HTTP_PROXY ends the chain before its backend
 // answers), are ended by the request observer when the response closed (tracing-observer.ts).
+// A request the sampler does not record gets no child span at all: its outgoing calls carry
+// the (non-recording) SERVER span's traceparent, sampled flag off.
 // Attributes follow OpenTelemetry's HTTP semantic conventions, plus tollgate.* ones for the
 // API, stage and route; docs/tracing.md lists them. No query string, header value or body is
 // recorded (API keys and tokens travel there).
@@ -53,7 +55,9 @@ function childSpan(
 ): Handler {
   return (ctx) => {
     const t = ctx.trace!
-    const span = tracer.startSpan(name, { attributes, startTime: clock.now() }, t.context)
+    if (!t.recording) return handler(ctx)
+    const span = tracer.startSpan(name, { startTime: clock.now() }, t.context)
+    span.setAttributes(attributes)
     if (sendAs) t.sendAs(span.spanContext().spanId)
     let pending: void | Promise<void>
     try {
@@ -103,7 +107,9 @@ export function routeTracing(tracer: Tracer, ids: ReservableIds, clock: SpanCloc
     }
     if (path !== null) attributes['http.route'] = path
     if (input.canary != null) attributes['tollgate.stage.canary'] = true
-    const options: SpanOptions = { kind: SpanKind.SERVER, attributes }
+    // Attributes are set once the span is known to record (given to startSpan, the SDK would
+    // check them twice, and for unsampled spans for nothing).
+    const options: SpanOptions = { kind: SpanKind.SERVER }
     return (ctx) => {
       const req = ctx.req
       const headers = req.headers
@@ -111,7 +117,9 @@ export function routeTracing(tracer: Tracer, ids: ReservableIds, clock: SpanCloc
       const name = fixedName ?? (path === null ? ctx.method : `${ctx.method} ${path}`)
       options.startTime = clock.at(ctx.startedHr)
       const span = tracer.startSpan(name, options, parent)
-      if (span.isRecording()) {
+      const recording = span.isRecording()
+      if (recording) {
+        span.setAttributes(attributes)
         const url = req.url ?? '/'
         const q = url.indexOf('?')
         const host = headers.host ?? ''
@@ -128,7 +136,8 @@ export function routeTracing(tracer: Tracer, ids: ReservableIds, clock: SpanCloc
         const agent = headers['user-agent']
         if (agent !== undefined) span.setAttribute('user_agent.original', agent)
       }
-      ctx.trace = new RequestTrace(span, trace.setSpan(ROOT_CONTEXT, span), span.spanContext().traceState?.serialize() ?? '', clock)
+      // Unsampled: no child span will be made, so no context for them either.
+      ctx.trace = new RequestTrace(span, recording ? trace.setSpan(ROOT_CONTEXT, span) : ROOT_CONTEXT, span.spanContext().traceState?.serialize() ?? '', clock)
     }
   }
 
@@ -152,7 +161,8 @@ export function routeTracing(tracer: Tracer, ids: ReservableIds, clock: SpanCloc
   /** Before the integration request is built: the CLIENT span's id, for the traceparent it carries. */
   function reserve(handler: Handler): Handler {
     return (ctx) => {
-      ctx.trace!.reserveClient(ids.reserve())
+      const t = ctx.trace!
+      if (t.recording) t.reserveClient(ids.reserve())
       return handler(ctx)
     }
   }
@@ -170,12 +180,22 @@ export function routeTracing(tracer: Tracer, ids: ReservableIds, clock: SpanCloc
     }
     if (fn !== null) attributes['faas.invoked_name'] = fn
     const fixedName = fn !== null ? `invoke ${fn}` : null
-    const options: SpanOptions = { kind: SpanKind.CLIENT, attributes }
+    const options: SpanOptions = { kind: SpanKind.CLIENT }
     const flat = type === 'HTTP_PROXY'
     const headers = type === 'HTTP' || type === 'HTTP_PROXY'
     const origin = uri.origin
+    const inject = (ctx: RequestContext, t: RequestTrace): void => {
+      if (!headers) return
+      if (flat) setFlatTraceHeaders(ctx.integrationHeaders as string[], t)
+      else setTraceHeaders(ctx.integrationHeaders as Record<string, string | string[]>, t)
+    }
     return (ctx) => {
       const t = ctx.trace!
+      if (!t.recording) {
+        // Unsampled: the call carries the SERVER span's traceparent (sampled flag off), no span.
+        inject(ctx, t)
+        return handler(ctx)
+      }
       if (t.clientSpanId === '') t.reserveClient(ids.reserve())
       ids.use(t.clientSpanId)
       const method = fn !== null ? 'POST' : ctx.integrationMethod
@@ -184,14 +204,12 @@ export function routeTracing(tracer: Tracer, ids: ReservableIds, clock: SpanCloc
       ids.clear()
       t.client = span
       if (span.isRecording()) {
+        span.setAttributes(attributes)
         const path = fn !== null ? '' : ctx.integrationPath
         const q = path.indexOf('?')
         span.setAttributes({ 'http.request.method': method, 'url.full': origin + (fn !== null ? '' : q === -1 ? path : path.slice(0, q)) })
       }
-      if (headers) {
-        if (flat) setFlatTraceHeaders(ctx.integrationHeaders as string[], t)
-        else setTraceHeaders(ctx.integrationHeaders as Record<string, string | string[]>, t)
-      }
+      inject(ctx, t)
       let pending: void | Promise<void>
       try {
         pending = handler(ctx)

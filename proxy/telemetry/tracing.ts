@@ -11,8 +11,8 @@
 // `endpoint`, through a BatchSpanProcessor (spans leave in batches, off the request path).
 // Without an endpoint traced stages still continue and propagate W3C trace context; their
 // spans go nowhere. Sampling: a caller's sampled flag is followed; new traces are sampled at
-// `sampleRatio` (ParentBased(TraceIdRatioBased)). Unsampled requests still propagate context
-// (flags 00) and cost one non-recording span object per span.
+// `sampleRatio` (ParentBased(TraceIdRatioBased)). An unsampled request gets one
+// non-recording SERVER span and no child span; its calls still carry its traceparent (flags 00).
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'

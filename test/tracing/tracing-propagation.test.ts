@@ -39,6 +39,10 @@ t.test("a caller's unsampled trace: nothing exported, the context still propagat
   const sent = parseTraceparent(f.backend.seen.at(-1)!.headers.traceparent)
   t.equal(sent.traceId, trace)
   t.equal(sent.flags, '00')
+  await f.gw.fetch('shop', '/prod/orders', { method: 'POST', headers: { 'content-type': 'application/json', traceparent: `00-${trace}-${CALLER_SPAN}-00` }, body: '{}' })
+  const call = f.fn.calls.at(-1)!
+  t.equal(parseTraceparent(call.headers.traceparent).flags, '00', 'functions too')
+  t.equal((call.event.headers as Record<string, string>).traceparent, call.headers.traceparent)
   await new Promise((r) => setTimeout(r, 50))
   await f.tracing.flush()
   t.equal(f.receiver.spans.length, before)
