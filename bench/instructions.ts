@@ -26,6 +26,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Pool } from 'undici'
+import { startRedis } from './redis-server.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const BENCH_API_KEY = 'BenchKey0123456789abcdefXYZ'
@@ -52,8 +53,11 @@ function spec(name: string, dist: string): TargetSpec {
       return { file: join(bench, 'tollgate-cache-target.js'), args: [], path: '/prod/pets/1', api: 'bench', headers: {} }
     case 'metered':
       return { file: join(bench, 'tollgate-metered-target.js'), args: ['--memory'], path: '/prod/pets/1', api: 'benchkey', headers: { 'x-api-key': BENCH_API_KEY } }
+    case 'metered-redis':
+      // The port of the redis-server main() starts is filled in by count().
+      return { file: join(bench, 'tollgate-metered-target.js'), args: ['--redis=REDIS_PORT', '--slow'], path: '/prod/pets/1', api: 'benchkey', headers: { 'x-api-key': BENCH_API_KEY } }
     default:
-      throw new Error(`unknown target ${name} (floor, bare, tollgate, cache, metered)`)
+      throw new Error(`unknown target ${name} (floor, bare, tollgate, cache, metered, metered-redis)`)
   }
 }
 
@@ -143,9 +147,10 @@ function topFunctions(file: string, pid: number, n: number, requests: number): [
   return rows
 }
 
-async function count(target: TargetSpec, upstreamPort: number, opts: { warmup: number; requests: number; connections: number; top: number }): Promise<Count> {
+async function count(target: TargetSpec, upstreamPort: number, redisPort: number, opts: { warmup: number; requests: number; connections: number; top: number }): Promise<Count> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-instructions-'))
-  const child = fork(target.file, [`--upstream=${upstreamPort}`, ...target.args], {
+  const args = target.args.map((a) => a.replace('REDIS_PORT', String(redisPort)))
+  const child = fork(target.file, [`--upstream=${upstreamPort}`, ...args], {
     execPath: 'valgrind',
     execArgv: ['-q', '--tool=callgrind', '--smc-check=all-non-file', '--separate-threads=yes', `--callgrind-out-file=${dir}/cg.%p`, process.execPath, '--perf-basic-prof'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -196,6 +201,7 @@ async function main(): Promise<void> {
   const opts = { warmup: Number(values.warmup), requests: Number(values.requests), connections: Number(values.connections), top: Number(values.top) }
   const dists = [resolve(here, '..'), ...(values.compare?.split(',').map((d) => resolve(d)) ?? [])]
   const upstream = fork(join(here, 'upstream.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const redis = values.targets.split(',').includes('metered-redis') ? await startRedis() : null
   try {
     const upstreamPort = await started(upstream)
     console.log(`instructions per request (callgrind, user space), ${opts.warmup} warm-up + ${opts.requests} measured requests, ${opts.connections} connections`)
@@ -203,7 +209,7 @@ async function main(): Promise<void> {
       for (const [i, dist] of dists.entries()) {
         // The floor is the same for every build: measure it once.
         if (name === 'floor' && i > 0) continue
-        const c = await count(spec(name, name === 'floor' ? dists[0]! : dist), upstreamPort, opts)
+        const c = await count(spec(name, name === 'floor' ? dists[0]! : dist), upstreamPort, redis?.port ?? 0, opts)
         const label = i === 0 ? name : `${name} (${dist})`
         const codes = [...c.codes].map(([code, n]) => `${code}×${n}`).join(' ')
         console.log(`${label.padEnd(24)} main thread ${(c.main / 1000).toFixed(1).padStart(6)}k  other threads ${(c.others / 1000).toFixed(1).padStart(5)}k  (${codes})`)
@@ -212,6 +218,7 @@ async function main(): Promise<void> {
     }
   } finally {
     upstream.kill()
+    redis?.child.kill()
   }
 }
 

@@ -15,12 +15,12 @@
 // Each build runs on its own redis-server; builds and batch sizes are interleaved per round and
 // the median round is printed. CPU time (not throughput) is the measure, so a machine shared
 // with other jobs skews it less than rps; still, compare builds within one run.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { startRedis } from './redis-server.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -51,24 +51,7 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12])
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => done(port))
-    })
-  })
-}
 
-async function startRedis(): Promise<{ port: number; child: ChildProcess }> {
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() === 'PONG') return { port, child }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('redis-server did not start (is it installed?)')
-}
 
 /** Script calls and µs spent in them so far (EVALSHA + EVAL), from INFO commandstats. */
 function scriptStats(port: number): { calls: number; usec: number } {

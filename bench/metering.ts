@@ -13,11 +13,11 @@
 // Separate from bench/run.ts, which compares the pass-through route with nginx.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, dirname, isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { startRedis } from './redis-server.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const BENCH_API_KEY = 'BenchKey0123456789abcdefXYZ'
@@ -52,24 +52,7 @@ function forkChild(file: string, args: string[], execArgv: string[] = []): Promi
   })
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
-async function startRedis(): Promise<{ port: number; child: ChildProcess }> {
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() === 'PONG') return { port, child }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('redis-server did not start (is it installed?)')
-}
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100
 function cpuTicks(pid: number): number {

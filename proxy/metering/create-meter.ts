@@ -16,6 +16,8 @@ export interface MeterOptions {
   readonly redisCluster?: boolean
   /** RedisMeter's maxBatch (default 256; 1 sends each decision on its own, as the benchmark compares). */
   readonly redisMaxBatch?: number
+  /** Bound of a Redis call in ms (client command timeout and RedisMeter's call bound; default theirs). Benchmarks under valgrind raise it. */
+  readonly redisTimeoutMs?: number
   readonly log: (line: string) => void
 }
 
@@ -41,10 +43,11 @@ export function createMeter(opts: MeterOptions): ProcessMeter {
     return { meter, kind: 'memory', resilient: null, metrics: () => meteringMetrics(meter, null), ready: async () => {}, close: () => meter.close() }
   }
   const cluster = opts.redisCluster === true || opts.redisUrl.includes(',')
-  const client = createRedisClient({ url: opts.redisUrl, cluster })
+  const timeout = opts.redisTimeoutMs
+  const client = createRedisClient({ url: opts.redisUrl, cluster, ...(timeout !== undefined ? { commandTimeoutMs: timeout } : {}) })
   // ioredis reports connection errors as events; ResilientMeter logs the transitions instead.
   client.on('error', () => {})
-  const primary = new RedisMeter(client, opts.redisMaxBatch !== undefined ? { maxBatch: opts.redisMaxBatch } : {})
+  const primary = new RedisMeter(client, { ...(opts.redisMaxBatch !== undefined ? { maxBatch: opts.redisMaxBatch } : {}), ...(timeout !== undefined ? { callTimeoutMs: timeout } : {}) })
   const resilient = new ResilientMeter({ primary, fallback: new MemoryMeter(), log: opts.log })
   const ready = (timeoutMs = 2000) =>
     whenReady(client, timeoutMs).catch(() => {
