@@ -45,13 +45,16 @@ const accountThrottle = { rateLimit: 10_000_000, burstLimit: 10_000_000 }
 const { config, statuses } = compile(resources, { domain: 'localhost', defaultNamespace: 'default', endpoint: { scheme: 'http' }, accountThrottle })
 const errors = statuses.flatMap((s) => s.problems.filter((p) => p.severity === 'error'))
 if (errors.length > 0) throw new Error(`bench manifests: ${JSON.stringify(errors)}`)
-const noBatch = process.argv.includes('--no-batch')
+// --max-batch=N: at most N decisions per script call (default RedisMeter's).
+const maxBatchArg = process.argv.find((a) => a.startsWith('--max-batch='))
+const maxBatch = process.argv.includes('--no-batch') ? 1 : maxBatchArg !== undefined ? Number(maxBatchArg.slice(12)) : undefined
+const noBatch = maxBatch === 1
 // Log lines name the target: a target that loses Redis for a while (a shared machine can stall
 // redis-server past the 100 ms bound) decides in memory meanwhile, which skews its figures.
 const name = memory ? 'memory' : noBatch ? 'Redis, one call per decision' : 'Redis'
 // --slow: Redis calls bounded at 10 s instead of 100-250 ms (under valgrind, bench/instructions.ts).
 const slow = process.argv.includes('--slow') ? { redisTimeoutMs: 10_000 } : {}
-const metering = createMeter({ redisUrl: memory ? '' : `redis://127.0.0.1:${redisPort}`, ...(noBatch ? { redisMaxBatch: Number(process.env.MAXBATCH ?? 1) } : {}), ...slow, log: (line) => process.stderr.write(`[${name}] ${line}\n`) })
+const metering = createMeter({ redisUrl: memory ? '' : `redis://127.0.0.1:${redisPort}`, ...(maxBatch !== undefined ? { redisMaxBatch: maxBatch } : {}), ...slow, log: (line) => process.stderr.write(`[${name}] ${line}\n`) })
 await metering.ready()
 const gateway = createGateway({ meter: metering.meter })
 gateway.apply(config)
