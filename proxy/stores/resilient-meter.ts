@@ -12,7 +12,7 @@
 // then usage reports and the remaining quota on Redis miss them; `state().unreported` says how
 // many. Batches that fail to reach Redis are kept and retried on the next heartbeat.
 //
-// Timing (defaults): a call is bounded by the primary (100 ms command timeout), a heartbeat every
+// Timing (defaults): a call is bounded by the primary (100 ms per call), a heartbeat every
 // 500 ms finds a lost Redis without traffic, the probe runs every 250 ms and the client reconnects
 // at least every second — so loss is noticed within 1 s and recovery within about 1.5 s.
 import { randomBytes } from 'node:crypto'
