@@ -15,6 +15,7 @@
 //   npm run bench:instructions -- --targets floor,bare,tollgate,cache
 //   npm run bench:instructions -- --targets cache --compare /path/to/other/dist --top 20
 //   npm run bench:instructions -- --targets metered --warmup 20000 --requests 5000
+//   npm run bench:instructions -- --targets metered-redis --top 40 --keep /tmp/cg   # keeps the callgrind files (and the perf map) for callgrind_annotate
 //
 // Targets: floor (node:http answering a fixed response: the least a request costs), bare (the
 // bare undici proxy), tollgate (HTTP_PROXY pass-through), cache (a cache hit), metered (API key,
@@ -147,8 +148,8 @@ function topFunctions(file: string, pid: number, n: number, requests: number): [
   return rows
 }
 
-async function count(target: TargetSpec, upstreamPort: number, redisPort: number, opts: { warmup: number; requests: number; connections: number; top: number }): Promise<Count> {
-  const dir = mkdtempSync(join(tmpdir(), 'tollgate-instructions-'))
+async function count(target: TargetSpec, upstreamPort: number, redisPort: number, opts: { warmup: number; requests: number; connections: number; top: number; keep: string | undefined }): Promise<Count> {
+  const dir = mkdtempSync(join(opts.keep ?? tmpdir(), 'tollgate-instructions-'))
   const args = target.args.map((a) => a.replace('REDIS_PORT', String(redisPort)))
   const child = fork(target.file, [`--upstream=${upstreamPort}`, ...args], {
     execPath: 'valgrind',
@@ -181,8 +182,10 @@ async function count(target: TargetSpec, upstreamPort: number, redisPort: number
     return { main: main / opts.requests, others: others / opts.requests, top, codes }
   } finally {
     child.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
-    rmSync(`/tmp/perf-${child.pid}.map`, { force: true })
+    if (opts.keep === undefined) {
+      rmSync(dir, { recursive: true, force: true })
+      rmSync(`/tmp/perf-${child.pid}.map`, { force: true })
+    } else console.log(`    callgrind files kept in ${dir} (perf map /tmp/perf-${child.pid}.map)`)
   }
 }
 
@@ -195,10 +198,11 @@ async function main(): Promise<void> {
       requests: { type: 'string', default: '5000' },
       connections: { type: 'string', default: '8' },
       top: { type: 'string', default: '0' },
+      keep: { type: 'string' },
     },
   })
   if (spawnSync('valgrind', ['--version']).status !== 0) throw new Error('valgrind is not installed')
-  const opts = { warmup: Number(values.warmup), requests: Number(values.requests), connections: Number(values.connections), top: Number(values.top) }
+  const opts = { warmup: Number(values.warmup), requests: Number(values.requests), connections: Number(values.connections), top: Number(values.top), keep: values.keep }
   const dists = [resolve(here, '..'), ...(values.compare?.split(',').map((d) => resolve(d)) ?? [])]
   const upstream = fork(join(here, 'upstream.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const redis = values.targets.split(',').includes('metered-redis') ? await startRedis() : null

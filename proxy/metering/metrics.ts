@@ -3,8 +3,25 @@
 // did meanwhile (ResilientMeter.state()), and the decisions by outcome. The request metrics with
 // API Gateway's names (Count, 4XXError, …) and the per-stage throttle and quota denials are in
 // proxy/telemetry/; these are the meter's own.
-import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type Meter, type MeterRequest, type Quota, type ThrottleLevel } from '../stores/meter.js'
+import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type DecisionSink, type Meter, type MeterRequest, type Quota, type ThrottleLevel } from '../stores/meter.js'
 import type { ResilientMeter } from '../stores/resilient-meter.js'
+
+/** A decision of the inner meter, counted on its way to the caller's sink. */
+class CountingSink implements DecisionSink {
+  constructor(
+    private readonly counts: CountingMeter,
+    private readonly sink: DecisionSink,
+  ) {}
+
+  decided(decision: Decision): void {
+    this.sink.decided(this.counts.count(decision))
+  }
+
+  failed(err: unknown): void {
+    if (err instanceof MeterUnavailableError) this.counts.unavailable++
+    this.sink.failed(err)
+  }
+}
 
 /** A Meter that counts its decisions by outcome (one increment per call). */
 export class CountingMeter implements Meter {
@@ -15,6 +32,8 @@ export class CountingMeter implements Meter {
 
   /** Present when the inner meter has it (MemoryMeter). */
   readonly decideNow?: (request: MeterRequest) => Decision
+  /** Present when the inner meter has it (ResilientMeter, RedisMeter). */
+  readonly decideInto?: (request: MeterRequest, sink: DecisionSink) => void
 
   constructor(private readonly inner: Meter) {
     const decideNow = inner.decideNow
@@ -30,6 +49,8 @@ export class CountingMeter implements Meter {
         return this.count(d)
       }
     }
+    const decideInto = inner.decideInto
+    if (decideInto !== undefined) this.decideInto = (request, sink) => decideInto.call(inner, request, new CountingSink(this, sink))
   }
 
   decide(request: MeterRequest): Promise<Decision> {
@@ -42,7 +63,8 @@ export class CountingMeter implements Meter {
     throw err
   }
 
-  private count(d: Decision): Decision {
+  /** Counts one decision (CountingSink calls it too). */
+  count(d: Decision): Decision {
     if (d.allowed) this.allowed++
     else if (d.reason === 'QUOTA_EXCEEDED') this.quotaExceeded++
     else this.throttled[d.level]++

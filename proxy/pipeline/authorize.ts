@@ -14,7 +14,7 @@ import type { AuthorizerConfig } from '../config/schema.js'
 import { GatewayError } from '../errors.js'
 import { GATEWAY_RESPONSES } from '../gateway-responses.js'
 import { cellOf, type AuthorizerOutcome } from '../telemetry/metrics-counters.js'
-import type { Handler, PipelineStage, StageInput } from './types.js'
+import { asPromise, type Handler, type PipelineStage, type StageInput } from './types.js'
 
 function authorizerOf(input: StageInput): AuthorizerConfig {
   const name = input.route.authorizer
@@ -49,7 +49,7 @@ function counted(input: StageInput, authorizer: string, cached: boolean, handler
       cell(ctx.services.counters).counts[cached ? 'cache_hit' : 'allow']++
       return
     }
-    return pending.then(
+    return asPromise(pending).then(
       () => {
         cell(ctx.services.counters).counts.allow++
       },

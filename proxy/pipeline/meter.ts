@@ -15,7 +15,8 @@
 //     key's first request on this route and reused (no allocation per request after that).
 //
 // On a meter in this process (MemoryMeter: standalone mode) the decision is synchronous and the
-// stage returns no promise; on Redis it waits for the batch's reply.
+// stage returns no promise; on Redis it returns a PendingDecision that the meter answers when
+// the batch's reply comes (Meter.decideInto: no promise per request and layer).
 //
 // The decision maps to gateway responses (each denial counted per stage for /metrics:
 // tollgate_throttled_total by level, tollgate_quota_exceeded_total): THROTTLED → 429 "Too Many Requests", QUOTA_EXCEEDED
@@ -35,8 +36,8 @@ import { hash } from 'node:crypto'
 import type { RequestContext } from '../context.js'
 import { GatewayError } from '../errors.js'
 import { clientBucket, clientMethodBucket, quotaAt, quotaSchedule, type KeyOnStage, type StageMetering } from '../metering/index.js'
-import { MeterUnavailableError, validateMeterRequest, type Bucket, type Decision, type Meter, type MeterRequest } from '../stores/meter.js'
-import type { Handler, PipelineStage } from './types.js'
+import { MeterUnavailableError, validateMeterRequest, type Bucket, type Decision, type DecisionSink, type Meter, type MeterRequest } from '../stores/meter.js'
+import type { Handler, Pending, PipelineStage } from './types.js'
 import { cellOf, type GatewayCounters, type StageDecisions } from '../telemetry/metrics-counters.js'
 
 // Shared error instances: a denial costs no stack capture. They carry no request data.
@@ -69,10 +70,82 @@ function decideLater(ctx: RequestContext, meter: Meter, request: MeterRequest, d
   return meter.decide(request).then((decision) => enforce(ctx, decision, denials), unavailable)
 }
 
+const WAITING = 0
+const ALLOWED = 1
+const REFUSED = 2
+
+/**
+ * A decision of the shared store (Meter.decideInto) that the pipeline waits for: one object per
+ * request in place of a promise per meter layer. The meter may answer before the pipeline calls
+ * `then` (the fallback while Redis is down) or after; either way the pipeline goes on, or fails
+ * with the refusal, once.
+ */
+class PendingDecision implements DecisionSink, Pending {
+  state = WAITING
+  /** The refusal (THROTTLED, QUOTA_EXCEEDED, METER_UNAVAILABLE, or a bug). */
+  error: unknown = null
+  private resume: (() => void) | null = null
+  private fail: ((err: unknown) => void) | null = null
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly denials: Denials,
+  ) {}
+
+  decided(decision: Decision): void {
+    try {
+      enforce(this.ctx, decision, this.denials)
+    } catch (err) {
+      return this.settle(REFUSED, err)
+    }
+    this.settle(ALLOWED, null)
+  }
+
+  failed(err: unknown): void {
+    this.settle(REFUSED, err instanceof MeterUnavailableError ? METER_UNAVAILABLE : err)
+  }
+
+  then(resume: () => void, fail: (err: unknown) => void): void {
+    if (this.state === ALLOWED) resume()
+    else if (this.state === REFUSED) fail(this.error)
+    else {
+      this.resume = resume
+      this.fail = fail
+    }
+  }
+
+  private settle(state: number, error: unknown): void {
+    if (this.state !== WAITING) return
+    this.state = state
+    this.error = error
+    const next = state === ALLOWED ? this.resume : this.fail
+    if (next === null) return
+    this.resume = this.fail = null
+    // The meter answers a whole batch in a row: a bug past this point must not stop the others.
+    try {
+      next(error)
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err
+      })
+    }
+  }
+}
+
+/** Decides a request on the shared store without a promise (the meter answers `pending`). */
+function decideInto(ctx: RequestContext, meter: Meter, request: MeterRequest, denials: Denials): Pending | undefined {
+  const pending = new PendingDecision(ctx, denials)
+  meter.decideInto!(request, pending)
+  // Answered at once (the fallback while Redis is down): go on, or fail, without waiting.
+  if (pending.state === ALLOWED) return undefined
+  if (pending.state === REFUSED) throw pending.error
+  return pending
+}
+
 /** Decides a request: synchronously on a meter in this process (no promise), else through the shared store. */
-function decide(ctx: RequestContext, request: MeterRequest, denials: Denials): Promise<void> | undefined {
+function decide(ctx: RequestContext, request: MeterRequest, denials: Denials): Pending | undefined {
   const meter = ctx.services.meter
-  if (meter.decideNow === undefined) return decideLater(ctx, meter, request, denials)
+  if (meter.decideNow === undefined) return meter.decideInto !== undefined ? decideInto(ctx, meter, request, denials) : decideLater(ctx, meter, request, denials)
   let decision
   try {
     decision = meter.decideNow(request)

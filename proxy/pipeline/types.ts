@@ -7,7 +7,21 @@ import type { RequestContext } from '../context.js'
 import type { CompiledIntegration } from '../integrations/compile.js'
 import type { MeteringIndex } from '../metering/index.js'
 
-export type Handler = (ctx: RequestContext) => void | Promise<void>
+/**
+ * What a handler that cannot finish at once returns: a promise, or an object that calls one of
+ * the two functions given to `then`, once (the meter stage's pending decision on Redis: no
+ * promise per request). The pipeline goes on, or fails, when it does (run.ts).
+ */
+export interface Pending {
+  then(resume: () => void, fail: (err: unknown) => void): unknown
+}
+
+export type Handler = (ctx: RequestContext) => void | Pending
+
+/** `pending` as a promise, for wrappers that chain on it (a promise is returned as it is). */
+export function asPromise(pending: Pending): Promise<void> {
+  return pending instanceof Promise ? (pending as Promise<void>) : new Promise<void>((resolve, reject) => pending.then(resolve, reject))
+}
 
 export interface StageInput {
   readonly api: ApiConfig

@@ -111,6 +111,16 @@ export interface OfflineUsage {
   readonly used: number
 }
 
+/**
+ * Receives one decision of `Meter.decideInto`. A sink must not throw: a meter calls the sinks of
+ * a whole batch in a row.
+ */
+export interface DecisionSink {
+  decided(decision: Decision): void
+  /** MeterUnavailableError when the store could not be reached (or fails closed), else a bug. */
+  failed(err: unknown): void
+}
+
 export interface Meter {
   /** Decide one request: take a token from every bucket and one from the quota, or nothing. */
   decide(request: MeterRequest): Promise<Decision>
@@ -119,6 +129,15 @@ export interface Meter {
    * (MemoryMeter): the meter stage then decides without a promise. Absent on shared meters.
    */
   readonly decideNow?: (request: MeterRequest) => Decision
+  /**
+   * `decide`, answered through `sink` instead of a promise, on shared meters (RedisMeter, and
+   * ResilientMeter and CountingMeter over it): the meter stage then waits for a decision on
+   * Redis with one object per request instead of a promise per layer. Exactly one of the sink's
+   * methods is called, once: usually later (RedisMeter answers when its batch's call does), but
+   * possibly before `decideInto` returns (ResilientMeter while Redis is down). Absent where the
+   * meter has no such path; callers then use `decide`.
+   */
+  readonly decideInto?: (request: MeterRequest, sink: DecisionSink) => void
   /** Daily usage of a quota key, `from` to `to` inclusive ('YYYY-MM-DD', UTC), oldest first. */
   usage(domain: string, quotaKey: string, from: string, to: string): Promise<DailyUsage[]>
   /**

@@ -14,7 +14,11 @@ export interface RedisConnectionOptions {
   readonly url: string
   /** Connect to a Redis Cluster (default: false, a single node). */
   readonly cluster?: boolean
-  /** Bound of one command in milliseconds (default 100). */
+  /**
+   * Bound of one command in milliseconds (default 100). 0: no per-command bound, for a caller
+   * that bounds every call itself (RedisMeter: one timer for all its calls instead of one per
+   * command, which cost the proxy ~2 µs per request at ~1,000 commands per second).
+   */
   readonly commandTimeoutMs?: number
   /** Bound of one connection attempt in milliseconds (default 1000). */
   readonly connectTimeoutMs?: number
@@ -52,7 +56,7 @@ export function createRedisClient(opts: RedisConnectionOptions): RedisClient {
   const reconnectMax = opts.reconnectMaxDelayMs ?? 1000
   const retry = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), reconnectMax)
   const common: RedisOptions = {
-    commandTimeout: opts.commandTimeoutMs ?? 100,
+    ...(opts.commandTimeoutMs === 0 ? {} : { commandTimeout: opts.commandTimeoutMs ?? 100 }),
     connectTimeout: opts.connectTimeoutMs ?? 1000,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,

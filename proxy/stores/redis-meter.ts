@@ -7,7 +7,7 @@
 // ResilientMeter decides what happens then.
 import { createHash } from 'node:crypto'
 import { ReplyError } from 'ioredis'
-import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type Meter, type MeterRequest, type OfflineUsage, type Quota } from './meter.js'
+import { MeterUnavailableError, THROTTLE_ORDER, type DailyUsage, type Decision, type DecisionSink, type Meter, type MeterRequest, type OfflineUsage, type Quota } from './meter.js'
 import { dayString, parseDay } from './quota-period.js'
 import { ADD_USAGE, DECIDE, DECIDE_MANY, PERIOD_AT, SET_REMAINING } from './redis-meter-script.js'
 import type { RedisClient } from './redis-connection.js'
@@ -49,8 +49,8 @@ interface Prepared {
 /** The decisions of one domain waiting for the end of the turn, in arrival order. */
 class Batch {
   readonly prepared: Prepared[] = []
-  readonly resolves: ((d: Decision) => void)[] = []
-  readonly rejects: ((err: unknown) => void)[] = []
+  /** Who waits for each decision, in the same order. */
+  readonly sinks: DecisionSink[] = []
   /** Set by `send`: the lengths of the runs of one request shape, in order. */
   readonly runs: number[] = []
   constructor(readonly domain: string) {}
@@ -83,6 +83,22 @@ const ADDED_MARKER_MS = 86_400_000
 
 // Reply errors that mean "not available now" rather than a bug in the script or the keys.
 const UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|BUSY)\b/
+
+/** Every decision of a batch fails with the call's error. */
+function failAll(batch: Batch, err: unknown): void {
+  for (const sink of batch.sinks) sink.failed(err)
+  release(batch)
+}
+
+/**
+ * Drops an answered batch's sinks. A batch can outlive its call as garbage in V8's old space
+ * (where a scavenge does not look whether it is still reachable), and its sinks lead to their
+ * requests: kept, every request of the batch would be copied and promoted by each scavenge
+ * until a full collection (measured: 99 % of the survivors promoted, 3 MB per scavenge).
+ */
+function release(batch: Batch): void {
+  batch.sinks.length = 0
+}
 
 export class RedisMeter implements Meter {
   private readonly prefix: string
@@ -132,9 +148,13 @@ export class RedisMeter implements Meter {
     await Promise.all(nodes.flatMap((n) => Object.values(SCRIPTS).map((s) => n.script('LOAD', s.source))))
   }
 
-  // HOT PATH — change with care. No round trip here: the decision joins its domain's batch of
-  // this turn, and `flush` sends the batches when the turn ends.
   decide(request: MeterRequest): Promise<Decision> {
+    return new Promise((resolve, reject) => this.decideInto(request, { decided: resolve, failed: reject }))
+  }
+
+  // HOT PATH — change with care. No round trip here: the decision joins its domain's batch of
+  // this turn, and `flush` sends the batches when the turn ends; `sink` hears from it then.
+  decideInto(request: MeterRequest, sink: DecisionSink): void {
     const prepared = this.prepared.get(request) ?? this.prepare(request)
     let batch = this.last
     if (batch === null || batch.domain !== request.domain) {
@@ -149,18 +169,13 @@ export class RedisMeter implements Meter {
       }
       this.last = batch
     }
-    const joined = batch
-    const decision = new Promise<Decision>((resolve, reject) => {
-      joined.prepared.push(prepared)
-      joined.resolves.push(resolve)
-      joined.rejects.push(reject)
-    })
-    if (joined.prepared.length >= this.maxBatch) {
-      this.open.delete(joined.domain)
+    batch.prepared.push(prepared)
+    batch.sinks.push(sink)
+    if (batch.prepared.length >= this.maxBatch) {
+      this.open.delete(batch.domain)
       this.last = null
-      this.send(joined)
+      this.send(batch)
     }
-    return decision
   }
 
   /** A request's keys and arguments as strings, once per MeterRequest object (the meter stage prebuilds them). */
@@ -218,9 +233,7 @@ export class RedisMeter implements Meter {
     const argv = keys.concat(args, runs)
     this.run(SCRIPTS.decideMany, numKeys, argv).then(
       (reply) => this.settle(batch, reply as number[]),
-      (err: unknown) => {
-        for (const reject of batch.rejects) reject(err)
-      },
+      (err: unknown) => failAll(batch, err),
     )
   }
 
@@ -239,11 +252,13 @@ export class RedisMeter implements Meter {
       (reply) => {
         const [allowed, level, hasQuota, remaining] = reply as [number, number, number, number]
         const left = hasQuota ? remaining : null
-        if (allowed) batch.resolves[0]!(left === null ? ALLOWED_NO_QUOTA : { allowed: true, remaining: left })
-        else if (level === -1) batch.resolves[0]!(QUOTA_EXCEEDED)
-        else batch.resolves[0]!({ allowed: false, reason: 'THROTTLED', level: p.request.buckets[level - 1]?.level ?? THROTTLE_ORDER[0]!, remaining: left })
+        const sink = batch.sinks[0]!
+        release(batch)
+        if (allowed) sink.decided(left === null ? ALLOWED_NO_QUOTA : { allowed: true, remaining: left })
+        else if (level === -1) sink.decided(QUOTA_EXCEEDED)
+        else sink.decided({ allowed: false, reason: 'THROTTLED', level: p.request.buckets[level - 1]?.level ?? THROTTLE_ORDER[0]!, remaining: left })
       },
-      (err: unknown) => batch.rejects[0]!(err),
+      (err: unknown) => failAll(batch, err),
     )
   }
 
@@ -259,12 +274,8 @@ export class RedisMeter implements Meter {
 
   /** Each request's decision from DECIDE_MANY's reply: [admitted k, outcome of the rest, quota left before] per run. */
   private settle(batch: Batch, reply: number[]): void {
-    const { prepared, resolves, runs } = batch
-    if (reply.length !== 3 * runs.length) {
-      const err = new Error(`DECIDE_MANY answered ${reply.length} values for ${runs.length} runs`)
-      for (const reject of batch.rejects) reject(err)
-      return
-    }
+    const { prepared, sinks, runs } = batch
+    if (reply.length !== 3 * runs.length) return failAll(batch, new Error(`DECIDE_MANY answered ${reply.length} values for ${runs.length} runs`))
     let i = 0
     for (let r = 0; r < runs.length; r++) {
       const request = prepared[i]!.request
@@ -279,10 +290,11 @@ export class RedisMeter implements Meter {
         else denial = { allowed: false, reason: 'THROTTLED', level: request.buckets[outcome - 1]?.level ?? THROTTLE_ORDER[0]!, remaining: hasQuota ? Math.max(0, before - admitted) : null }
       }
       for (let j = 0, end = runs[r]!; j < end; j++, i++) {
-        if (j >= admitted) resolves[i]!(denial!)
-        else resolves[i]!(hasQuota ? { allowed: true, remaining: before - 1 - j } : ALLOWED_NO_QUOTA)
+        if (j >= admitted) sinks[i]!.decided(denial!)
+        else sinks[i]!.decided(hasQuota ? { allowed: true, remaining: before - 1 - j } : ALLOWED_NO_QUOTA)
       }
     }
+    release(batch)
   }
 
   async usage(domain: string, quotaKey: string, from: string, to: string): Promise<DailyUsage[]> {

@@ -12,11 +12,11 @@
 // then usage reports and the remaining quota on Redis miss them; `state().unreported` says how
 // many. Batches that fail to reach Redis are kept and retried on the next heartbeat.
 //
-// Timing (defaults): a call is bounded by the primary (100 ms command timeout), a heartbeat every
+// Timing (defaults): a call is bounded by the primary (100 ms per call), a heartbeat every
 // 500 ms finds a lost Redis without traffic, the probe runs every 250 ms and the client reconnects
 // at least every second — so loss is noticed within 1 s and recovery within about 1.5 s.
 import { randomBytes } from 'node:crypto'
-import { MeterUnavailableError, type DailyUsage, type Decision, type Meter, type MeterRequest, type OfflineUsage, type Quota } from './meter.js'
+import { MeterUnavailableError, type DailyUsage, type Decision, type DecisionSink, type Meter, type MeterRequest, type OfflineUsage, type Quota } from './meter.js'
 import { epochDay, quotaPeriod } from './quota-period.js'
 
 /** What metrics read: see `state()`. */
@@ -64,6 +64,25 @@ export interface ResilientMeterOptions {
   readonly probeMs?: number
   readonly log?: (line: string) => void
   readonly now?: () => number
+}
+
+const FAILS_CLOSED = 'metering store (Redis) is unavailable and the stage fails closed'
+
+/** A decision of the primary on its way to the caller's sink; a failure to reach Redis goes through the failure mode first. */
+class PrimarySink implements DecisionSink {
+  constructor(
+    private readonly meter: ResilientMeter,
+    private readonly request: MeterRequest,
+    private readonly sink: DecisionSink,
+  ) {}
+
+  decided(decision: Decision): void {
+    this.sink.decided(decision)
+  }
+
+  failed(err: unknown): void {
+    this.meter.primaryFailedInto(err, this.request, this.sink)
+  }
 }
 
 export class ResilientMeter implements Meter {
@@ -120,6 +139,45 @@ export class ResilientMeter implements Meter {
     return this.degraded(request)
   }
 
+  // Hot path of the meter stage on Redis: no promise, one small object per request while Redis
+  // is up (the primary answers through it); while down, the failure mode answers at once when
+  // the fallback decides synchronously (MemoryMeter).
+  decideInto(request: MeterRequest, sink: DecisionSink): void {
+    const primary = this.primary
+    if (!this.up) this.degradedInto(request, sink)
+    else if (primary.decideInto !== undefined) primary.decideInto(request, new PrimarySink(this, request, sink))
+    else primary.decide(request).then((d) => sink.decided(d), (err: unknown) => this.primaryFailedInto(err, request, sink))
+  }
+
+  /** Called by PrimarySink: `failed` for a sink. */
+  primaryFailedInto(err: unknown, request: MeterRequest, sink: DecisionSink): void {
+    if (!(err instanceof MeterUnavailableError)) return sink.failed(err)
+    this.markDown(err)
+    this.degradedInto(request, sink)
+  }
+
+  /** `degraded` for a sink. */
+  private degradedInto(request: MeterRequest, sink: DecisionSink): void {
+    if (request.failureMode === 'CLOSED') {
+      this.unavailable++
+      return sink.failed(new MeterUnavailableError(FAILS_CLOSED))
+    }
+    const decideNow = this.fallback.decideNow
+    if (decideNow === undefined) {
+      this.degraded(request).then((d) => sink.decided(d), (err: unknown) => sink.failed(err))
+      return
+    }
+    this.fallbacks++
+    let decision: Decision
+    try {
+      decision = decideNow.call(this.fallback, request)
+    } catch (err) {
+      return sink.failed(err)
+    }
+    if (decision.allowed && request.quota !== null) this.count(request.domain, request.quota)
+    sink.decided(decision)
+  }
+
   private failed(err: unknown, request: MeterRequest): Promise<Decision> {
     if (!(err instanceof MeterUnavailableError)) throw err
     this.markDown(err)
@@ -130,7 +188,7 @@ export class ResilientMeter implements Meter {
   private async degraded(request: MeterRequest): Promise<Decision> {
     if (request.failureMode === 'CLOSED') {
       this.unavailable++
-      throw new MeterUnavailableError('metering store (Redis) is unavailable and the stage fails closed')
+      throw new MeterUnavailableError(FAILS_CLOSED)
     }
     this.fallbacks++
     const decision = await this.fallback.decide(request)

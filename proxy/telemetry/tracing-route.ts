@@ -25,7 +25,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import type { RequestContext } from '../context.js'
-import type { Handler, StageInput } from '../pipeline/types.js'
+import { asPromise, type Handler, type Pending, type StageInput } from '../pipeline/types.js'
 import type { SpanClock } from './tracing-clock.js'
 import type { ReservableIds } from './tracing-ids.js'
 import { setFlatTraceHeaders, setTraceHeaders } from './tracing-headers.js'
@@ -59,7 +59,7 @@ function childSpan(
     const span = tracer.startSpan(name, { startTime: clock.now() }, t.context)
     span.setAttributes(attributes)
     if (sendAs) t.sendAs(span.spanContext().spanId)
-    let pending: void | Promise<void>
+    let pending: void | Pending
     try {
       pending = handler(ctx)
     } catch (err) {
@@ -72,7 +72,7 @@ function childSpan(
       span.end(clock.now())
       return
     }
-    return pending.then(
+    return asPromise(pending).then(
       () => {
         if (after !== null && span.isRecording()) after(span, ctx)
         span.end(clock.now())
@@ -210,7 +210,7 @@ export function routeTracing(tracer: Tracer, ids: ReservableIds, clock: SpanCloc
         span.setAttributes({ 'http.request.method': method, 'url.full': origin + (fn !== null ? '' : q === -1 ? path : path.slice(0, q)) })
       }
       inject(ctx, t)
-      let pending: void | Promise<void>
+      let pending: void | Pending
       try {
         pending = handler(ctx)
       } catch (err) {
@@ -218,7 +218,7 @@ export function routeTracing(tracer: Tracer, ids: ReservableIds, clock: SpanCloc
         throw err
       }
       if (pending === undefined) return
-      return pending.then(
+      return asPromise(pending).then(
         () => {
           // A failed invocation (X-Amz-Function-Error, or the emulator's error document) answers 200.
           if (ctx.functionResult !== null && ctx.functionResult.kind === 'error' && span.isRecording()) {

@@ -13,7 +13,7 @@ import { build } from '../../proxy/build.js'
 import type { Services } from '../../proxy/context.js'
 import { GatewayError } from '../../proxy/errors.js'
 import { handleRequest } from '../../proxy/handle-request.js'
-import type { Handler } from '../../proxy/pipeline/types.js'
+import { asPromise, type Handler } from '../../proxy/pipeline/types.js'
 import type { RouteRuntime } from '../../proxy/runtime.js'
 
 const mock = { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' }, responses: [{ statusCode: '200' }] }
@@ -59,7 +59,7 @@ function recording(handler: Handler): Handler {
     }
     try {
       const pending = handler(ctx)
-      return pending === undefined ? undefined : pending.catch(record)
+      return pending === undefined ? undefined : asPromise(pending).catch(record)
     } catch (err) {
       return record(err)
     }
