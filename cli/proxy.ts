@@ -47,6 +47,7 @@ export async function startProxy(
   await metering.ready()
   // Response cache: Redis behind ResilientCacheStore with --redis-url (the fleet shares entries), else this process's memory.
   const caching = createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
+  await caching.ready()
   // The operator's pod address index (tollgate:SourceNamespace), filled by the subscriber.
   const namespaces = new PodNamespaceIndex()
   // Tracing: spans of stages with tracingEnabled, exported over OTLP/HTTP (--otlp-endpoint, OTEL_*).

@@ -4,7 +4,7 @@
 import type { ResponseCacheStore } from '../stores/cache.js'
 import { MemoryCacheStore } from '../stores/memory-cache.js'
 import { RedisCacheStore } from '../stores/redis-cache.js'
-import { createRedisClient } from '../stores/redis-connection.js'
+import { createRedisClient, whenReady } from '../stores/redis-connection.js'
 import { ResilientCacheStore } from '../stores/resilient-cache.js'
 
 export interface CacheStoreOptions {
@@ -17,13 +17,19 @@ export interface CacheStoreOptions {
 export interface ProcessCacheStore {
   readonly store: ResponseCacheStore
   readonly kind: 'memory' | 'redis'
+  /**
+   * Resolves once Redis is connected (a cluster: once its slots are known), or after
+   * `timeoutMs` (logged) when it is not: serve after this, so the first requests do not find
+   * the store down and bypass it. Never rejects.
+   */
+  ready(timeoutMs?: number): Promise<void>
   close(): Promise<void>
 }
 
 export function createCacheStore(opts: CacheStoreOptions): ProcessCacheStore {
   if (!opts.redisUrl) {
     const store = new MemoryCacheStore()
-    return { store, kind: 'memory', close: () => store.close() }
+    return { store, kind: 'memory', ready: async () => {}, close: () => store.close() }
   }
   const client = createRedisClient({ url: opts.redisUrl, cluster: opts.redisCluster === true || opts.redisUrl.includes(',') })
   client.on('error', () => {})
@@ -31,6 +37,10 @@ export function createCacheStore(opts: CacheStoreOptions): ProcessCacheStore {
   return {
     store,
     kind: 'redis',
+    ready: (timeoutMs = 2000) =>
+      whenReady(client, timeoutMs).catch(() => {
+        opts.log(`cache: Redis not reachable after ${timeoutMs} ms; serving meanwhile (cached routes go to their backends)`)
+      }),
     close: async () => {
       client.disconnect()
     },
