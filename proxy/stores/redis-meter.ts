@@ -120,14 +120,19 @@ export class RedisMeter implements Meter {
   private batchSeq = 0
   /** Used by `send`: key → its index in KEYS (1-based) in the call being built. */
   private readonly keyIndex = new Map<string, number>()
+  /** Script calls in flight per domain: a domain's next batch waits for its call to come back. */
+  private readonly inFlight = new Map<string, number>()
   private readonly flush = (): void => {
     this.flushScheduled = false
     this.last = null
     // Several domains: one write for all their calls (a single node; a cluster routes by slot).
     const stream = this.open.size > 1 && !('nodes' in this.client) && this.client.status === 'ready' ? this.client.stream : null
     stream?.cork()
-    for (const batch of this.open.values()) this.send(batch)
-    this.open.clear()
+    for (const batch of this.open.values()) {
+      if (this.inFlight.has(batch.domain)) continue
+      this.open.delete(batch.domain)
+      this.send(batch)
+    }
     stream?.uncork()
   }
 
@@ -200,6 +205,7 @@ export class RedisMeter implements Meter {
    * the batch gets its own decision, or all of them the call's error.
    */
   private send(batch: Batch): void {
+    this.inFlight.set(batch.domain, (this.inFlight.get(batch.domain) ?? 0) + 1)
     if (batch.prepared.length === 1) return this.sendOne(batch)
     const seq = ++this.batchSeq
     this.keyIndex.clear()
@@ -232,9 +238,38 @@ export class RedisMeter implements Meter {
     const numKeys = keys.length
     const argv = keys.concat(args, runs)
     this.run(SCRIPTS.decideMany, numKeys, argv).then(
-      (reply) => this.settle(batch, reply as number[]),
-      (err: unknown) => failAll(batch, err),
+      (reply) => {
+        this.settle(batch, reply as number[])
+        this.landed(batch.domain)
+      },
+      (err: unknown) => {
+        failAll(batch, err)
+        this.landed(batch.domain, err)
+      },
     )
+  }
+
+  /**
+   * A domain's call came back: the batch that gathered meanwhile goes out at the end of this
+   * turn, with what else the turn brings. When the call could not reach Redis, that batch is
+   * refused at once with the same error (it would wait for the same dead Redis; the
+   * ResilientMeter decides it): no decision waits longer than one call's bound.
+   */
+  private landed(domain: string, err?: unknown): void {
+    const n = this.inFlight.get(domain)! - 1
+    if (n > 0) this.inFlight.set(domain, n)
+    else this.inFlight.delete(domain)
+    const held = this.open.get(domain)
+    if (held === undefined) return
+    if (err instanceof MeterUnavailableError) {
+      this.open.delete(domain)
+      if (this.last === held) this.last = null
+      failAll(held, err)
+      return
+    }
+    if (n > 0 || this.flushScheduled) return
+    this.flushScheduled = true
+    setImmediate(this.flush)
   }
 
   /**
@@ -257,8 +292,12 @@ export class RedisMeter implements Meter {
         if (allowed) sink.decided(left === null ? ALLOWED_NO_QUOTA : { allowed: true, remaining: left })
         else if (level === -1) sink.decided(QUOTA_EXCEEDED)
         else sink.decided({ allowed: false, reason: 'THROTTLED', level: p.request.buckets[level - 1]?.level ?? THROTTLE_ORDER[0]!, remaining: left })
+        this.landed(batch.domain)
       },
-      (err: unknown) => failAll(batch, err),
+      (err: unknown) => {
+        failAll(batch, err)
+        this.landed(batch.domain, err)
+      },
     )
   }
 

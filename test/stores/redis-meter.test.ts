@@ -52,6 +52,62 @@ t.test('the batches of one turn (several domains) go out in one write, and each 
   t.same(ofDomain(1).map((d) => d.allowed && d.remaining), [18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4], 'the second domain (one used before)')
 })
 
+t.test("while a domain's call is in flight its next decisions wait, and go out together in one call", async (t) => {
+  const slow = createRedisClient({ url: server.url, commandTimeoutMs: 5000 })
+  await whenReady(slow)
+  const held = new RedisMeter(slow, { callTimeoutMs: 5000 })
+  t.teardown(() => held.close())
+  const req = { domain: `held-${process.pid}`, buckets: [], quota: { key: 'q', limit: 50, period: 'DAY' as const }, failureMode: 'OPEN' as const }
+  const other = { ...req, domain: `held-other-${process.pid}` }
+  await Promise.all([held.decide(req), held.decide(other)]) // the scripts are cached
+  const calls = async () => Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(await client.info('commandstats'))?.[1] ?? 0)
+  const before = await calls()
+  const turn = () => new Promise((r) => setImmediate(r))
+  server.pause()
+  let first: Promise<unknown>[] = []
+  const later: Promise<unknown>[] = []
+  try {
+    first = [held.decide(req), held.decide(req)]
+    await turn() // the first call goes out (Redis is stopped: it stays in flight)
+    for (let i = 0; i < 3; i++) {
+      later.push(held.decide(req), held.decide(req))
+      await turn()
+    }
+    later.push(held.decide(other))
+    await turn()
+  } finally {
+    server.resume()
+  }
+  const decisions = (await Promise.all([...first, ...later])) as { allowed: boolean; remaining: number }[]
+  t.same(decisions.map((d) => d.remaining), [48, 47, 46, 45, 44, 43, 42, 41, 48], 'each decision its own, in arrival order')
+  t.equal((await calls()) - before, 3, 'the first call, then the six decisions of three turns in one call; the other domain did not wait')
+})
+
+t.test("a call that cannot reach Redis refuses the decisions held behind it at once: no decision waits two bounds", async (t) => {
+  const dead = createRedisClient({ url: server.url, commandTimeoutMs: 5000 })
+  await whenReady(dead)
+  const held = new RedisMeter(dead, { callTimeoutMs: 200 })
+  t.teardown(() => held.close())
+  const req = { domain: `dead-${process.pid}`, buckets: [], quota: { key: 'q', limit: 50, period: 'DAY' as const }, failureMode: 'OPEN' as const }
+  await held.decide(req) // the scripts are cached
+  const turn = () => new Promise((r) => setImmediate(r))
+  const settled = (p: Promise<unknown>) => p.then(() => 'allowed', (err: unknown) => `${(err as Error).name} after ${Date.now() - start} ms`)
+  server.pause()
+  const start = Date.now()
+  try {
+    const first = settled(held.decide(req))
+    await turn()
+    const later = settled(held.decide(req))
+    await turn()
+    const outcomes = await Promise.all([first, later])
+    for (const o of outcomes) t.match(o, /^MeterUnavailableError after \d+ ms$/)
+    const waited = outcomes.map((o) => Number(/after (\d+)/.exec(o)![1]))
+    t.ok(waited[1]! < 350, `the held decision was refused with the call it waited for (${waited.join(', ')} ms), not after a second bound`)
+  } finally {
+    server.resume()
+  }
+})
+
 t.test('addUsage: adds once per id, to the quota only in its own period', async (t) => {
   meter.clockOffsetMs = 0
   const domain = `add-${process.pid}`
