@@ -4,9 +4,9 @@
 // terminal's). --logging=off: the observers, no stage logging (what every process pays);
 // access: API Gateway's JSON example format; info: that and execution logging at INFO.
 import { pino } from 'pino'
-import { compile } from '../operator/compile/index.js'
 import { createGateway, type Gateway } from '../proxy/gateway.js'
 import { createRequestLogs, requestLogObservers } from '../proxy/telemetry/request-logs.js'
+import { benchApi } from './bench-api.js'
 import { numberArg, reportPort } from './child.js'
 
 const JSON_FORMAT =
@@ -14,24 +14,10 @@ const JSON_FORMAT =
 
 const upstream = numberArg('upstream')
 const logging = process.argv.find((a) => a.startsWith('--logging='))?.slice('--logging='.length) ?? 'access'
-const stageSpec: Record<string, unknown> = { apiRef: { name: 'bench' }, stageName: 'prod' }
+const stageSpec: Record<string, unknown> = {}
 if (logging !== 'off') stageSpec.accessLogSettings = { format: JSON_FORMAT }
 if (logging === 'info') stageSpec.methodSettings = { '*/*': { loggingLevel: 'INFO' } }
-const resources = [
-  {
-    apiVersion: 'tollgate.dev/v1alpha1',
-    kind: 'Api',
-    metadata: { name: 'bench', namespace: 'default' },
-    spec: {
-      apiId: 'bench',
-      routes: [{ path: '/pets/{petId}', method: 'GET', integration: { type: 'HTTP_PROXY', httpMethod: 'GET', uri: `http://127.0.0.1:${upstream}/pets/{petId}` } }],
-    },
-  },
-  { apiVersion: 'tollgate.dev/v1alpha1', kind: 'Stage', metadata: { name: 'bench-prod', namespace: 'default' }, spec: stageSpec },
-]
-const { config, statuses } = compile(resources, { domain: 'localhost', defaultNamespace: 'default', endpoint: { scheme: 'http' } })
-const errors = statuses.flatMap((s) => s.problems.filter((p) => p.severity === 'error'))
-if (errors.length > 0) throw new Error(`bench manifests: ${JSON.stringify(errors)}`)
+const config = benchApi(upstream, { stage: stageSpec })
 const logs = createRequestLogs(pino.destination({ dest: '/dev/null', sync: false }))
 const gateway: Gateway = createGateway({ observers: requestLogObservers(logs, () => gateway.config) })
 gateway.apply(config)

@@ -7,8 +7,8 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { compile } from '../operator/compile/index.js'
 import { createGateway } from '../proxy/gateway.js'
+import { benchApi } from './bench-api.js'
 import { numberArg } from './child.js'
 
 const upstream = numberArg('upstream')
@@ -24,30 +24,10 @@ const token = await new SignJWT({ token_use: 'id', sub: 'bench-user', aud: 'benc
   .setExpirationTime('24h')
   .sign(privateKey)
 
-const resources = [
-  { apiVersion: 'tollgate.dev/v1alpha1', kind: 'Authorizer', metadata: { name: 'bench-pool', namespace: 'default' }, spec: { type: 'COGNITO_USER_POOLS', issuer } },
-  {
-    apiVersion: 'tollgate.dev/v1alpha1',
-    kind: 'Api',
-    metadata: { name: 'bench', namespace: 'default' },
-    spec: {
-      apiId: 'bench',
-      routes: [
-        {
-          path: '/pets/{petId}',
-          method: 'GET',
-          authorizationType: 'COGNITO_USER_POOLS',
-          authorizerRef: { name: 'bench-pool' },
-          integration: { type: 'HTTP_PROXY', httpMethod: 'GET', uri: `http://127.0.0.1:${upstream}/pets/{petId}` },
-        },
-      ],
-    },
-  },
-  { apiVersion: 'tollgate.dev/v1alpha1', kind: 'Stage', metadata: { name: 'bench-prod', namespace: 'default' }, spec: { apiRef: { name: 'bench' }, stageName: 'prod' } },
-]
-const { config, statuses } = compile(resources, { domain: 'localhost', defaultNamespace: 'default', endpoint: { scheme: 'http' } })
-const errors = statuses.flatMap((s) => s.problems.filter((p) => p.severity === 'error'))
-if (errors.length > 0) throw new Error(`bench manifests: ${JSON.stringify(errors)}`)
+const config = benchApi(upstream, {
+  resources: [{ apiVersion: 'tollgate.dev/v1alpha1', kind: 'Authorizer', metadata: { name: 'bench-pool', namespace: 'default' }, spec: { type: 'COGNITO_USER_POOLS', issuer } }],
+  route: { authorizationType: 'COGNITO_USER_POOLS', authorizerRef: { name: 'bench-pool' } },
+})
 const gateway = createGateway()
 gateway.apply(config)
 const { port } = await gateway.listen(0, '127.0.0.1')

@@ -8,39 +8,16 @@
 //                exported, the others carry an unsampled traceparent (non-recording spans).
 //   --trace=off  tracing configured, the stage does not set it: what an untraced stage costs
 //                on a proxy that traces others (the observer's check per request).
-import { compile } from '../operator/compile/index.js'
 import { createGateway } from '../proxy/gateway.js'
 import { createTracing } from '../proxy/telemetry/tracing.js'
+import { benchApi } from './bench-api.js'
 import { numberArg, reportPort } from './child.js'
 
 const upstream = numberArg('upstream')
 const sink = numberArg('sink')
 const mode = process.argv.find((a) => a.startsWith('--trace='))?.slice('--trace='.length) ?? 'on'
 const on = mode === 'on' || mode === 'sampled'
-const resources = [
-  {
-    apiVersion: 'tollgate.dev/v1alpha1',
-    kind: 'Api',
-    metadata: { name: 'bench', namespace: 'default' },
-    spec: {
-      apiId: 'bench',
-      routes: [
-        {
-          path: '/pets/{petId}',
-          method: 'GET',
-          integration: { type: 'HTTP_PROXY', httpMethod: 'GET', uri: `http://127.0.0.1:${upstream}/pets/{petId}` },
-        },
-      ],
-    },
-  },
-  {
-    apiVersion: 'tollgate.dev/v1alpha1',
-    kind: 'Stage',
-    metadata: { name: 'bench-prod', namespace: 'default' },
-    spec: { apiRef: { name: 'bench' }, stageName: 'prod', ...(on ? { tracingEnabled: true } : {}) },
-  },
-]
-const { config } = compile(resources, { domain: 'localhost', defaultNamespace: 'default', endpoint: { scheme: 'http' } })
+const config = benchApi(upstream, on ? { stage: { tracingEnabled: true } } : {})
 const tracing = createTracing({ endpoint: `http://127.0.0.1:${sink}/v1/traces`, serviceName: 'tollgate-bench', sampleRatio: mode === 'sampled' ? 0.1 : 1 })
 const gateway = createGateway({ tracing })
 gateway.apply(config)
