@@ -14,15 +14,12 @@
 //   the operator stopped: TollgateOperatorDown returns data and is active.
 // Every rule evaluates without error throughout.
 import t, { type Test } from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { request } from 'undici'
 import { startOperator, type Operator } from '../../operator/operator.js'
-import { startProxy, type ProxyProcess } from '../../cli/proxy.js'
+import type { ProxyProcess } from '../../cli/proxy.js'
 import { startRedis } from '../helpers/redis.js'
 import { startServer } from '../helpers/servers.js'
-import { cluster, eventually, G, NS as KUBE_NS, operatorOptions, TOKEN, V, type Cluster } from '../operator/helpers.js'
+import { cluster, eventually, G, NS as KUBE_NS, operatorOptions, proxy, V, type Cluster } from '../operator/helpers.js'
 import { alertExprs, dashboardExprs, interpolate, renderMonitoring, ruleFile, variableQuery, type Interpolation } from './monitoring.js'
 import { startPrometheus, type Prometheus, type RuleState, type Sample } from './prometheus.js'
 
@@ -190,23 +187,7 @@ t.test('the dashboard and alerts against a real Prometheus scraping a real fleet
     await op.stop()
   }
   t.teardown(stopOperator)
-  const startOne = async (id: string) => {
-    const p = await startProxy({
-      operatorUrl: `ws://127.0.0.1:${op.streamPort}/v1/config`,
-      streamTokenFile: '',
-      proxyId: id,
-      host: '127.0.0.1',
-      port: 0,
-      privatePort: 0,
-      adminPort: 0,
-      configCache: join(mkdtempSync(join(tmpdir(), 'tollgate-obs-')), 'lkg.json'),
-      redisUrl: redis.url,
-      shutdownGraceMs: 0,
-      drainTimeoutMs: 1000,
-    }, TOKEN, () => {})
-    t.teardown(() => p.shutdown())
-    return p
-  }
+  const startOne = (id: string) => proxy(t, op, id, { redisUrl: redis.url, drainTimeoutMs: 1000 })
   const proxies = [await startOne('proxy-a'), await startOne('proxy-b')]
   const [proxyA, proxyB] = proxies as [ProxyProcess, ProxyProcess]
 
