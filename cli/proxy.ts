@@ -44,10 +44,10 @@ export async function startProxy(
 ): Promise<ProxyProcess> {
   // Metering: Redis behind ResilientMeter with --redis-url (the fleet shares buckets and quotas), else this process's memory.
   const metering = createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
-  await metering.ready()
   // Response cache: Redis behind ResilientCacheStore with --redis-url (the fleet shares entries), else this process's memory.
   const caching = createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log })
-  await caching.ready()
+  // Both wait for Redis together (an unreachable one costs the start-up one bound, not two).
+  await Promise.all([metering.ready(), caching.ready()])
   // The operator's pod address index (tollgate:SourceNamespace), filled by the subscriber.
   const namespaces = new PodNamespaceIndex()
   // Tracing: spans of stages with tracingEnabled, exported over OTLP/HTTP (--otlp-endpoint, OTEL_*).

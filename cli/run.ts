@@ -68,9 +68,9 @@ export async function startStandalone(opts: RunOptions, log: Log, deps: Standalo
   const made = deps.meter === undefined ? createMeter({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
   const meter = deps.meter ?? made!.meter
   if (made?.kind === 'redis') log(`metering on Redis (${redactUrl(opts.redisUrl ?? '')}); stages fail open to local buckets unless meteringFailureMode: CLOSED`)
-  await made?.ready()
   const caching = deps.cacheStore === undefined ? createCacheStore({ redisUrl: opts.redisUrl, redisCluster: opts.redisCluster, log }) : null
-  await caching?.ready()
+  // Both wait for Redis together (an unreachable one costs the start-up one bound, not two).
+  await Promise.all([made?.ready(), caching?.ready()])
   const cacheStore = deps.cacheStore ?? caching!.store
   const tracing = opts.tracing === undefined ? null : createTracing(opts.tracing)
   if (opts.tracing !== undefined && opts.tracing.endpoint !== '') log(`tracing: stages with tracingEnabled export spans to ${redactUrl(opts.tracing.endpoint)} (service ${opts.tracing.serviceName}, sample ratio ${opts.tracing.sampleRatio})`)
