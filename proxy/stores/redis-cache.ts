@@ -106,6 +106,18 @@ export class RedisCacheStore implements ResponseCacheStore {
     opts: RedisCacheStoreOptions = {},
   ) {
     this.now = opts.now ?? Date.now
+    // The scripts are loaded whenever the connection is (re)established, ahead of any command on
+    // it: otherwise the first write after a start or a Redis restart answers NOSCRIPT and goes
+    // again as EVAL one round trip later, and a read sent meanwhile (another proxy's, or the
+    // next request's) misses an entry that is on its way. NOSCRIPT stays handled (run()).
+    if (client.status === 'ready') this.loadScripts()
+    client.on('ready', () => this.loadScripts())
+  }
+
+  /** SCRIPT LOAD of every script on every master; failures are left to run()'s NOSCRIPT path. */
+  private loadScripts(): void {
+    const nodes = 'nodes' in this.client ? this.client.nodes('master') : [this.client]
+    for (const node of nodes) for (const s of Object.values(SCRIPTS)) node.script('LOAD', s.source).catch(() => undefined)
   }
 
   /** The generation key of a space; the others are derived from it by the scripts. */
