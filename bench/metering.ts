@@ -9,7 +9,8 @@
 // per script call on redis-server (the mean batch) and the ratios to the baseline (target: 3.
 // >= 0.8×). Options: --rounds N (interleaved; medians), --no-batch (also 3. with one script call
 // per decision, RedisMeter maxBatch 1), --compare DIST (also 3. from another build, e.g. main's,
-// on its own redis-server, and 4. from that build), --profile DIR (--cpu-prof the Tollgate process of 2. and 3.).
+// on its own redis-server, and 4. from that build), --profile DIR (--cpu-prof the Tollgate process of 2. and 3.),
+// --no-pin (by default the targets run on the last CPU, upstream, redis-server and wrk on the others: bench/pin.ts).
 // Separate from bench/run.ts, which compares the pass-through route with nginx.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -17,6 +18,7 @@ import { join, dirname, isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { describePin, pinLayout, pinProcess, type PinLayout } from './pin.js'
 import { startRedis } from './redis-server.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -69,13 +71,13 @@ function scriptCalls(port: number): number {
 }
 const hasWrk = spawnSync('sh', ['-c', 'command -v wrk']).status === 0
 
-async function load(target: Target, seconds: number, connections: number): Promise<Omit<Result, 'name' | 'cpuUsPerReq' | 'redisUsPerReq' | 'perCall'>> {
+async function load(target: Target, seconds: number, connections: number, pin: PinLayout | null): Promise<Omit<Result, 'name' | 'cpuUsPerReq' | 'redisUsPerReq' | 'perCall'>> {
   if (hasWrk) {
     const args = ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency']
     for (const [k, v] of Object.entries(target.headers)) args.push('-H', `${k}: ${v}`)
     args.push(target.url)
     const out = await new Promise<string>((resolve) => {
-      const p = spawn('wrk', args)
+      const p = pin ? spawn('taskset', ['-c', pin.load, 'wrk', ...args]) : spawn('wrk', args)
       let text = ''
       p.stdout.on('data', (d: Buffer) => (text += d.toString()))
       p.on('close', () => resolve(text))
@@ -96,13 +98,13 @@ async function load(target: Target, seconds: number, connections: number): Promi
   return { rps: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, errors: r.errors + r.non2xx }
 }
 
-async function measure(target: Target, durationS: number, warmupS: number, connections: number): Promise<Result> {
-  await load(target, warmupS, connections)
+async function measure(target: Target, durationS: number, warmupS: number, connections: number, pin: PinLayout | null): Promise<Result> {
+  await load(target, warmupS, connections, pin)
   const before = cpuTicks(target.pid)
   const redisBefore = target.redisPid ? cpuTicks(target.redisPid) : 0
   const callsBefore = target.redisPort ? scriptCalls(target.redisPort) : 0
   const start = process.hrtime.bigint()
-  const r = await load(target, durationS, connections)
+  const r = await load(target, durationS, connections, pin)
   const elapsedS = Number(process.hrtime.bigint() - start) / 1e9
   const cpuS = (cpuTicks(target.pid) - before) / CLK_TCK
   const redisS = target.redisPid ? (cpuTicks(target.redisPid) - redisBefore) / CLK_TCK : NaN
@@ -135,8 +137,11 @@ async function main(): Promise<void> {
       compare: { type: 'string' },
       // --cpu-prof the Tollgate process of targets 2 and 3 into this folder (written on exit).
       profile: { type: 'string' },
+      // Leave every process where the scheduler puts it (by default the targets get the last CPU, the rest the others: bench/pin.ts).
+      'no-pin': { type: 'boolean', default: false },
     },
   })
+  const pin = pinLayout(!values['no-pin'])
   const [durationS, warmupS, connections, rounds] = [values.duration, values.warmup, values.connections, values.rounds].map(Number) as [number, number, number, number]
   const children: ChildProcess[] = []
   try {
@@ -206,12 +211,17 @@ async function main(): Promise<void> {
         pid: beforeMemory.child.pid!,
       })
     }
-    console.log(`load: ${hasWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmupS}s warm-up + ${durationS}s per target, ${rounds} round(s); redis-server on ${redis.port}`)
+    if (pin) {
+      for (const helper of [redis.child, up.child, compared?.child]) if (helper?.pid !== undefined) pinProcess(helper.pid, pin.upstream)
+      for (const target of targets) pinProcess(target.pid, pin.target)
+    }
+    console.log(`load: ${hasWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmupS}s warm-up + ${durationS}s per target, ${rounds} round(s), ${describePin(pin)}; redis-server on ${redis.port}`)
     const all: Result[][] = targets.map(() => [])
     for (let round = 0; round < rounds; round++) {
       for (const [i, target] of targets.entries()) {
-        all[i]!.push(await measure(target, durationS, warmupS, connections))
-        console.log(`round ${round + 1}: measured ${target.name}`)
+        const r = await measure(target, durationS, warmupS, connections, pin)
+        all[i]!.push(r)
+        console.log(`round ${round + 1}: ${target.name}: ${r.rps.toFixed(0)} req/s, ${r.cpuUsPerReq.toFixed(1)} µs/req`)
       }
     }
     // The median round of each target (by req/s).

@@ -30,6 +30,7 @@ import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { describePin, has, pinLayout, pinProcess, type PinLayout } from './pin.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -38,7 +39,7 @@ interface Options {
   warmupS: number
   connections: number
   /** CPU lists for taskset, or null when not pinning. */
-  pin: { target: string; upstream: string; load: string } | null
+  pin: PinLayout | null
 }
 
 interface Sample {
@@ -64,10 +65,6 @@ interface Target {
   readonly headers?: Readonly<Record<string, string>>
   readonly pid: number
   readonly samples: Sample[]
-}
-
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
 }
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100
@@ -108,11 +105,6 @@ async function waitQuiet(maxForeign: number, maxWaitS: number): Promise<void> {
     if (!told) console.log(`waiting for other processes to calm down (${used.toFixed(2)} CPU busy)...`)
     told = true
   }
-}
-
-function pinProcess(pid: number, cpuList: string): void {
-  const r = spawnSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)])
-  if (r.status !== 0) throw new Error(`taskset failed for ${pid}: ${r.stderr}`)
 }
 
 function forkChild(file: string, args: string[], execArgv: string[] = []): Promise<{ child: ChildProcess; port: number; headers?: Record<string, string> }> {
@@ -265,14 +257,6 @@ function table(rows: string[][]): string {
   return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')
 }
 
-function pinLayout(enabled: boolean): Options['pin'] {
-  const n = availableParallelism()
-  if (!enabled || n < 2 || !has('taskset')) return null
-  const last = String(n - 1)
-  if (n === 2) return { target: last, upstream: '0', load: '0' }
-  return { target: last, upstream: '0', load: `1-${n - 2}` }
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -354,7 +338,7 @@ async function main(): Promise<void> {
     console.log(
       `upstream: ${values.upstream === 'nginx' ? 'nginx (1 worker, return 200)' : 'node:http (bench/upstream.ts)'}; ` +
         `load: ${has('wrk') ? 'wrk' : 'autocannon'}, ${opts.connections} connections, ${opts.warmupS}s warm-up + ${opts.durationS}s per target, ` +
-        `${rounds} interleaved rounds, ${opts.pin ? `pinned (target CPU ${opts.pin.target}, upstream ${opts.pin.upstream}, load ${opts.pin.load})` : 'not pinned'}`,
+        `${rounds} interleaved rounds, ${describePin(opts.pin)}`,
     )
     // A round in which other processes of the machine used more than --max-foreign CPUs (on a
     // shared machine their load skews whichever target it hits) is set aside and measured again,
