@@ -125,3 +125,21 @@ t.test('addUsage: adds once per id, to the quota only in its own period', async 
   t.same(await meter.usage(domain, quota.key, yesterday, day), [{ day: yesterday, used: 3, remaining: null }, { day, used: 6, remaining: 4 }], 'yesterday (a past period) in the daily usage only')
   t.match(await meter.decide(req), { allowed: true, remaining: 3 }, 'not in today\'s quota')
 })
+
+t.test('names beyond ASCII: the call the meter encodes itself gives each key its length in bytes', async (t) => {
+  meter.clockOffsetMs = 0
+  const domain = `dömäin-π-${process.pid}`
+  const bucket = { level: 'CLIENT' as const, key: 'plän/ünïcode/GET /café', rate: 0.001, burst: 3 }
+  const req = { domain, buckets: [bucket], quota: { key: 'quöta-✓', limit: 100, period: 'DAY' as const }, failureMode: 'CLOSED' as const }
+  const ascii = { ...req, buckets: [{ ...bucket, key: 'plain' }], quota: { key: 'q', limit: 100, period: 'DAY' as const } }
+  await meter.decide(ascii) // the scripts are cached: the batch below is one EVALSHA
+  const decisions = await Promise.all(Array.from({ length: 5 }, () => meter.decide(req)).concat(meter.decide(ascii)))
+  t.same(
+    decisions.map((d) => d.allowed),
+    [true, true, true, false, false, true],
+    'burst 3 of the non-ASCII bucket, then throttled; the ASCII shape in the same call decided on its own keys',
+  )
+  t.same(decisions.slice(0, 3).map((d) => d.remaining), [99, 98, 97])
+  t.equal(await client.exists(meter.key(domain, 'b', bucket.key)), 1, 'the bucket key is stored under its exact name')
+  t.equal(await client.exists(meter.key(domain, 'q', req.quota.key)), 1, 'the quota key too')
+})
