@@ -180,9 +180,15 @@ export class RedisMeter implements Meter {
     this.callTimeoutMs = opts.callTimeoutMs ?? 250
     this.clockOffsetMs = opts.clockOffsetMs ?? 0
     this.maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? 256))
+    // The scripts are loaded whenever the connection is (re)established, ahead of any call on it:
+    // otherwise the first batch after a start or a Redis restart answers NOSCRIPT and waits a
+    // round trip more for its EVAL. NOSCRIPT stays handled (run()); a failed load is left to it.
+    const load = () => void this.loadScripts().catch(() => undefined)
+    if (client.status === 'ready') load()
+    client.on('ready', load)
   }
 
-  /** Loads the scripts on every node (optional: a NOSCRIPT reply loads them on first use). */
+  /** Loads the scripts on every node (the constructor does on every connection; NOSCRIPT is handled anyway). */
   async loadScripts(): Promise<void> {
     const nodes = 'nodes' in this.client ? this.client.nodes('master') : [this.client]
     await Promise.all(nodes.flatMap((n) => Object.values(SCRIPTS).map((s) => n.script('LOAD', s.source))))

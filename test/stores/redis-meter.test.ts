@@ -143,3 +143,25 @@ t.test('names beyond ASCII: the call the meter encodes itself gives each key its
   t.equal(await client.exists(meter.key(domain, 'b', bucket.key)), 1, 'the bucket key is stored under its exact name')
   t.equal(await client.exists(meter.key(domain, 'q', req.quota.key)), 1, 'the quota key too')
 })
+
+t.test('after Redis restarts, the scripts are loaded on the new connection ahead of any decision: no NOSCRIPT, no EVAL', async (t) => {
+  const own = await startRedis()
+  t.teardown(() => own.stop())
+  const c = createRedisClient({ url: own.url })
+  await whenReady(c)
+  const m = new RedisMeter(c)
+  t.teardown(() => m.close())
+  const req = { domain: `restart-${process.pid}`, buckets: [], quota: { key: 'q', limit: 10, period: 'DAY' as const }, failureMode: 'OPEN' as const }
+  t.match(await m.decide(req), { allowed: true, remaining: 9 })
+  await own.kill()
+  await own.start()
+  const deadline = Date.now() + 5000
+  while (c.status !== 'ready' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+  t.equal(c.status, 'ready', 'reconnected')
+  const batch = await Promise.all([1, 2, 3].map(() => m.decide(req)))
+  t.same(batch.map((d) => d.remaining), [9, 8, 7], 'a batch (DECIDE_MANY) on the emptied Redis')
+  t.match(await m.decide(req), { allowed: true, remaining: 6 }, 'one decision (DECIDE)')
+  const stats = await c.info('commandstats')
+  t.notMatch(stats, /cmdstat_eval:/, 'no EVAL: neither call met NOSCRIPT')
+  t.match(stats, /cmdstat_evalsha:calls=2,/, 'two EVALSHA on the new server')
+})
