@@ -6,6 +6,7 @@
 
 /** Most Host values remembered; the memory is cleared when full (random Hosts cost a parse, not memory). */
 export const HOSTS_REMEMBERED = 256
+const MAX_REMEMBERED_HOST = 260
 
 export class HostMatcher {
   private readonly suffix: string
@@ -20,6 +21,8 @@ export class HostMatcher {
     let id = this.seen.get(host)
     if (id === undefined) {
       id = this.parse(host)
+      // A name longer than DNS allows (253) with a port is parsed every time, never kept.
+      if (host.length > MAX_REMEMBERED_HOST) return id
       if (this.seen.size >= HOSTS_REMEMBERED) this.seen.clear()
       this.seen.set(host, id)
     }

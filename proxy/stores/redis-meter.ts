@@ -446,9 +446,7 @@ export class RedisMeter implements Meter {
   private async run(s: Script, numKeys: number, argv: readonly string[], wire?: string): Promise<unknown> {
     try {
       if (wire === undefined) return await this.bounded(this.client.evalsha(s.sha, numKeys, argv as string[]))
-      const command = new ScriptCall(s.sha, numKeys, argv, wire)
-      void this.client.sendCommand(command)
-      return await this.bounded(command.promise as Promise<unknown>)
+      return await this.bounded(this.client.sendCommand(new ScriptCall(s.sha, numKeys, argv, wire)) as Promise<unknown>)
     } catch (err) {
       if (!(err instanceof ReplyError) || !String((err as Error).message).startsWith('NOSCRIPT')) throw err
       return await this.bounded(this.client.eval(s.source, numKeys, argv as string[]))

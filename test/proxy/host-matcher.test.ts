@@ -37,6 +37,10 @@ t.test('the memory is bounded: a client sending ever new Hosts costs a parse eac
   t.same(wrong, [], 'every Host answered right')
   t.equal(most, HOSTS_REMEMBERED, 'never more remembered than the bound')
   t.equal(hosts.apiId('abc.execute-api.example.com'), 'abc')
+  const long = `${'a'.repeat(300)}.execute-api.example.com`
+  const before = hosts.remembered
+  t.equal(hosts.apiId(long), 'a'.repeat(300), 'a Host longer than a DNS name is answered')
+  t.equal(hosts.remembered, before, 'but not remembered')
 })
 
 t.test('through HTTP: after many unknown Hosts, a known one still reaches its API', async (t) => {
