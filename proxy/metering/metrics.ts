@@ -18,7 +18,7 @@ class CountingSink implements DecisionSink {
   }
 
   failed(err: unknown): void {
-    if (err instanceof MeterUnavailableError) this.counts.unavailable++
+    this.counts.failure(err)
     this.sink.failed(err)
   }
 }
@@ -43,7 +43,7 @@ export class CountingMeter implements Meter {
         try {
           d = decideNow.call(inner, request)
         } catch (err) {
-          if (err instanceof MeterUnavailableError) this.unavailable++
+          this.failure(err)
           throw err
         }
         return this.count(d)
@@ -59,8 +59,13 @@ export class CountingMeter implements Meter {
 
   private readonly counted = (d: Decision): Decision => this.count(d)
   private readonly failed = (err: unknown): never => {
-    if (err instanceof MeterUnavailableError) this.unavailable++
+    this.failure(err)
     throw err
+  }
+
+  /** Counts a failed decision when the store was unavailable (CountingSink calls it too). */
+  failure(err: unknown): void {
+    if (err instanceof MeterUnavailableError) this.unavailable++
   }
 
   /** Counts one decision (CountingSink calls it too). */

@@ -156,24 +156,29 @@ export class ResilientMeter implements Meter {
     this.degradedInto(request, sink)
   }
 
-  /** `degraded` for a sink. */
+  /** A decision while Redis is down: the stage's failure mode (at once when the fallback decides synchronously). */
   private degradedInto(request: MeterRequest, sink: DecisionSink): void {
     if (request.failureMode === 'CLOSED') {
       this.unavailable++
       return sink.failed(new MeterUnavailableError(FAILS_CLOSED))
     }
+    this.fallbacks++
     const decideNow = this.fallback.decideNow
     if (decideNow === undefined) {
-      this.degraded(request).then((d) => sink.decided(d), (err: unknown) => sink.failed(err))
+      this.fallback.decide(request).then((d) => this.fallbackDecided(request, d, sink), (err: unknown) => sink.failed(err))
       return
     }
-    this.fallbacks++
     let decision: Decision
     try {
       decision = decideNow.call(this.fallback, request)
     } catch (err) {
       return sink.failed(err)
     }
+    this.fallbackDecided(request, decision, sink)
+  }
+
+  /** A fallback decision: its quota use is recorded for Redis (an admitted request with a quota), then answered. */
+  private fallbackDecided(request: MeterRequest, decision: Decision, sink: DecisionSink): void {
     if (decision.allowed && request.quota !== null) this.count(request.domain, request.quota)
     sink.decided(decision)
   }
@@ -184,16 +189,9 @@ export class ResilientMeter implements Meter {
     return this.degraded(request)
   }
 
-  /** A decision while Redis is down: the stage's failure mode. */
-  private async degraded(request: MeterRequest): Promise<Decision> {
-    if (request.failureMode === 'CLOSED') {
-      this.unavailable++
-      throw new MeterUnavailableError(FAILS_CLOSED)
-    }
-    this.fallbacks++
-    const decision = await this.fallback.decide(request)
-    if (decision.allowed && request.quota !== null) this.count(request.domain, request.quota)
-    return decision
+  /** `degradedInto` as a promise. */
+  private degraded(request: MeterRequest): Promise<Decision> {
+    return new Promise((resolve, reject) => this.degradedInto(request, { decided: resolve, failed: reject }))
   }
 
   /** Usage and adjustments are administrative: they need Redis and fail when it is down. */
