@@ -1,6 +1,6 @@
 // RedisMeter on a real single redis-server: the contract, then the Redis-only checks.
-import t from 'tap'
-import { createRedisClient, whenReady } from '../../proxy/stores/redis-connection.js'
+import t, { type Test } from 'tap'
+import { createRedisClient, whenReady, type RedisClient } from '../../proxy/stores/redis-connection.js'
 import { RedisMeter } from '../../proxy/stores/redis-meter.js'
 import { startRedis } from '../helpers/redis.js'
 import { meterContract } from './meter-contract.js'
@@ -12,6 +12,20 @@ const client = createRedisClient({ url: server.url })
 await whenReady(client)
 const meter = new RedisMeter(client)
 t.teardown(() => meter.close())
+
+/** A meter on its own client (closed in teardown), for tests that need other bounds or a server of their own. */
+async function ownMeter(t: Test, url: string, bounds: { commandTimeoutMs?: number; callTimeoutMs?: number } = {}): Promise<{ client: RedisClient; meter: RedisMeter }> {
+  const own = createRedisClient({ url, ...(bounds.commandTimeoutMs !== undefined ? { commandTimeoutMs: bounds.commandTimeoutMs } : {}) })
+  await whenReady(own)
+  const m = new RedisMeter(own, bounds.callTimeoutMs !== undefined ? { callTimeoutMs: bounds.callTimeoutMs } : {})
+  t.teardown(() => m.close())
+  return { client: own, meter: m }
+}
+
+/** A request with only a daily quota of `limit`, in a domain of this process. */
+function quotaOnly(name: string, limit: number) {
+  return { domain: `${name}-${process.pid}`, buckets: [], quota: { key: 'q', limit, period: 'DAY' as const }, failureMode: 'OPEN' as const }
+}
 
 t.test('contract', async (t) => {
   meterContract(t, async () => ({
@@ -53,12 +67,9 @@ t.test('the batches of one turn (several domains) go out in one write, and each 
 })
 
 t.test("while a domain's call is in flight its next decisions wait, and go out together in one call", async (t) => {
-  const slow = createRedisClient({ url: server.url, commandTimeoutMs: 5000 })
-  await whenReady(slow)
-  const held = new RedisMeter(slow, { callTimeoutMs: 5000 })
-  t.teardown(() => held.close())
-  const req = { domain: `held-${process.pid}`, buckets: [], quota: { key: 'q', limit: 50, period: 'DAY' as const }, failureMode: 'OPEN' as const }
-  const other = { ...req, domain: `held-other-${process.pid}` }
+  const { meter: held } = await ownMeter(t, server.url, { commandTimeoutMs: 5000, callTimeoutMs: 5000 })
+  const req = quotaOnly('held', 50)
+  const other = quotaOnly('held-other', 50)
   await Promise.all([held.decide(req), held.decide(other)]) // the scripts are cached
   const calls = async () => Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(await client.info('commandstats'))?.[1] ?? 0)
   const before = await calls()
@@ -84,11 +95,8 @@ t.test("while a domain's call is in flight its next decisions wait, and go out t
 })
 
 t.test("a call that cannot reach Redis refuses the decisions held behind it at once: no decision waits two bounds", async (t) => {
-  const dead = createRedisClient({ url: server.url, commandTimeoutMs: 5000 })
-  await whenReady(dead)
-  const held = new RedisMeter(dead, { callTimeoutMs: 200 })
-  t.teardown(() => held.close())
-  const req = { domain: `dead-${process.pid}`, buckets: [], quota: { key: 'q', limit: 50, period: 'DAY' as const }, failureMode: 'OPEN' as const }
+  const { meter: held } = await ownMeter(t, server.url, { commandTimeoutMs: 5000, callTimeoutMs: 200 })
+  const req = quotaOnly('dead', 50)
   await held.decide(req) // the scripts are cached
   const turn = () => new Promise((r) => setImmediate(r))
   const settled = (p: Promise<unknown>) => p.then(() => 'allowed', (err: unknown) => `${(err as Error).name} after ${Date.now() - start} ms`)
@@ -147,11 +155,8 @@ t.test('names beyond ASCII: the call the meter encodes itself gives each key its
 t.test('after Redis restarts, the scripts are loaded on the new connection ahead of any decision: no NOSCRIPT, no EVAL', async (t) => {
   const own = await startRedis()
   t.teardown(() => own.stop())
-  const c = createRedisClient({ url: own.url })
-  await whenReady(c)
-  const m = new RedisMeter(c)
-  t.teardown(() => m.close())
-  const req = { domain: `restart-${process.pid}`, buckets: [], quota: { key: 'q', limit: 10, period: 'DAY' as const }, failureMode: 'OPEN' as const }
+  const { client: c, meter: m } = await ownMeter(t, own.url)
+  const req = quotaOnly('restart', 10)
   t.match(await m.decide(req), { allowed: true, remaining: 9 })
   await own.kill()
   await own.start()
